@@ -1,0 +1,73 @@
+"""fazhi-search's engine: ingest, analysis, index and search of Chinese government reports.
+
+Front ends (the CLI and the web UI) use only the names exported here.
+"""
+
+from .config import Settings, load_settings
+from .errors import (
+    ConfigError,
+    FazhiError,
+    IndexBusyError,
+    IndexMissingError,
+    IngestError,
+    QueryError,
+    ReportNotFoundError,
+    SchemaVersionError,
+)
+from .models import (
+    FACET_FIELDS,
+    FILTER_FIELDS,
+    LEVEL_LABELS,
+    SECTION_LABELS,
+    Facet,
+    FacetValue,
+    Hit,
+    IndexStats,
+    IndexSummary,
+    IngestedReport,
+    IngestProblem,
+    Level,
+    Mode,
+    Paragraph,
+    Report,
+    ReportGroup,
+    Scope,
+    SearchRequest,
+    SearchResults,
+    Section,
+    Sort,
+)
+
+__all__ = [
+    "FACET_FIELDS",
+    "FILTER_FIELDS",
+    "LEVEL_LABELS",
+    "SECTION_LABELS",
+    "ConfigError",
+    "Facet",
+    "FacetValue",
+    "FazhiError",
+    "Hit",
+    "IndexBusyError",
+    "IndexMissingError",
+    "IndexStats",
+    "IndexSummary",
+    "IngestError",
+    "IngestProblem",
+    "IngestedReport",
+    "Level",
+    "Mode",
+    "Paragraph",
+    "QueryError",
+    "Report",
+    "ReportGroup",
+    "ReportNotFoundError",
+    "SchemaVersionError",
+    "Scope",
+    "SearchRequest",
+    "SearchResults",
+    "Section",
+    "Settings",
+    "Sort",
+    "load_settings",
+]

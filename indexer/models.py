@@ -1,0 +1,258 @@
+"""Typed records that flow through the pipeline: sources -> parse -> metadata -> index -> search.
+
+Records are frozen dataclasses; fixed choices are StrEnums. Nothing here knows about Whoosh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWN = "town"
+    DEPARTMENT = "department"
+
+
+class Section(StrEnum):
+    """The standard outline of a 法治政府建设情况报告."""
+
+    LEADERSHIP = "leadership"  # 党政主要负责人履行推进法治建设第一责任人职责
+    MEASURES = "measures"  # 主要举措和成效
+    SHORTCOMINGS = "shortcomings"  # 存在的不足/问题/差距 and their causes
+    PLANS = "plans"  # 下一年度/下一步 工作安排/打算
+    OTHER = "other"
+
+
+SECTION_LABELS: dict[str, str] = {
+    Section.LEADERSHIP: "第一责任人职责",
+    Section.MEASURES: "主要举措和成效",
+    Section.SHORTCOMINGS: "存在的不足",
+    Section.PLANS: "下一年度安排",
+    Section.OTHER: "其他",
+}
+
+LEVEL_LABELS: dict[str, str] = {
+    Level.PROVINCE: "省级",
+    Level.CITY: "市级",
+    Level.COUNTY: "县级",
+    Level.TOWN: "乡镇街道",
+    Level.DEPARTMENT: "部门",
+}
+
+
+# ---------------------------------------------------------------- ingest records
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """A decoded source file. For HTML, ``text`` is the main text block, one block per line group."""
+
+    source_path: str  # path as given / found on disk
+    relative_path: str  # path relative to the corpus root, "/"-separated, with suffix
+    content_sha256: str  # of the raw bytes
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030"
+    kind: str  # "txt" | "md" | "html"
+    text: str
+    html_meta: dict[str, str] = field(default_factory=dict)  # <title>, <meta name=...> values
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedParagraph:
+    """A paragraph as parse() sees it, before report metadata is known."""
+
+    text: str
+    is_heading: bool = False
+    heading_level: int | None = None  # 1 = 一、 ; 2 = （一） ; 3 = 1. ; 4 = (1)
+    heading_path: tuple[str, ...] = ()
+    section: Section = Section.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReport:
+    """A document cleaned of page furniture and cut into paragraphs."""
+
+    raw: RawDocument
+    paragraphs: tuple[ParsedParagraph, ...]
+    # Facts read from page furniture that was removed (keys such as "source", "published",
+    # "doc_number", "title", "issuer", "url"), as printed.
+    furniture: dict[str, str] = field(default_factory=dict)
+    # Lines that were dropped as furniture, in order (for metadata heuristics and debugging).
+    dropped_lines: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One report's metadata. ``report_id`` is the source path relative to its corpus root,
+    without suffix."""
+
+    report_id: str
+    source_path: str
+    content_sha256: str
+    title: str | None = None
+    issuer: str | None = None
+    jurisdiction: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    town: str | None = None
+    level: Level | None = None
+    report_year: int | None = None
+    published: str | None = None  # ISO date
+    doc_number: str | None = None
+    source_url: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    report_id: str
+    n: int
+    text: str
+    heading_path: tuple[str, ...] = ()
+    is_heading: bool = False
+    section: Section = Section.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedReport:
+    """What ingest makes of one file: its metadata and its paragraphs."""
+
+    report: Report
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProblem:
+    """A file that was skipped, and why (shown in summaries, never a traceback)."""
+
+    path: str
+    reason: str
+
+
+# ---------------------------------------------------------------- search records
+
+
+class Mode(StrEnum):
+    EXACT = "exact"  # 精确: normalised substring, grep-equal
+    FUZZY = "fuzzy"  # 模糊: all jieba words of the term, any order
+
+
+class Scope(StrEnum):
+    PARAGRAPH = "paragraph"  # 同段
+    REPORT = "report"  # 同篇
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+FILTER_FIELDS: tuple[str, ...] = (
+    "province",
+    "city",
+    "county",
+    "town",
+    "level",
+    "report_year",
+    "section",
+    "report_id",
+)
+FACET_FIELDS: tuple[str, ...] = ("province", "city", "county", "town", "level", "report_year", "section")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    query: str = ""
+    mode: Mode = Mode.EXACT
+    scope: Scope = Scope.PARAGRAPH
+    # field -> accepted values (OR within a field, AND across fields); fields from FILTER_FIELDS
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sort: Sort = Sort.RELEVANCE
+    grouped: bool = True  # group hits by report (limit/offset then count reports)
+    limit: int = 20
+    offset: int = 0
+    paragraphs_per_report: int = 3  # hits kept in each ReportGroup
+    with_facets: bool = True
+
+    def filter_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.filters)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A matching paragraph. ``highlights`` are [start, end) offsets into ``text``."""
+
+    report_id: str
+    n: int
+    text: str
+    highlights: tuple[tuple[int, int], ...]
+    heading_path: tuple[str, ...]
+    is_heading: bool
+    section: Section
+    score: float
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class ReportGroup:
+    """One report with its best matching paragraphs (``hits``) and how many match in all."""
+
+    report: Report
+    hits: tuple[Hit, ...]
+    hit_count: int
+    best_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+    label: str | None = None  # display label (e.g. section names in Chinese)
+    parent: str | None = None  # for jurisdiction drill-down: the value one level up
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    name: str
+    values: tuple[FacetValue, ...]
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    request: SearchRequest
+    total_paragraphs: int
+    total_reports: int
+    hits: tuple[Hit, ...]  # flat page (or the hits of the page's groups, in order)
+    groups: tuple[ReportGroup, ...]  # page of reports when request.grouped
+    facets: tuple[Facet, ...]
+    elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    """What one `fazhi index` run did."""
+
+    indexed: tuple[str, ...] = ()  # report ids added or replaced
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    skipped: tuple[IngestProblem, ...] = ()
+    paragraphs: int = 0
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    reports: int
+    paragraphs: int
+    size_bytes: int
+    facets: tuple[Facet, ...]  # reports/paragraphs per value: FacetValue.count = paragraphs
+    report_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> reports
+    last_modified: str | None = None

@@ -1,0 +1,3 @@
+"""fazhi CLI commands (ingest)."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""fazhi CLI commands (search)."""
+
+COMMANDS: list = []
