@@ -1,0 +1,118 @@
+"""Ingest: source files in, ``IngestedReport`` records (metadata + paragraphs) out.
+
+``ingest_file`` raises ``IngestError`` for a bad file; ``ingest_paths`` never raises for one:
+it yields an ``IngestProblem`` (and logs it) and carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from .config import Settings
+from .errors import IngestError
+from .models import IngestedReport, IngestProblem, Paragraph, ParsedReport, Report
+from .parse import parse
+from .sources import SourceFile, find_sources, printable_path, read_source
+
+log = logging.getLogger(__name__)
+
+Manifest = Mapping[str, Mapping[str, str]]
+
+
+def report_id_for(relative_path: str) -> str:
+    """The stable report id: the path relative to the corpus root, without its suffix."""
+    relative_path = printable_path(relative_path)
+    path = PurePosixPath(relative_path)
+    return str(path.with_suffix("")) if path.suffix else relative_path
+
+
+def ingest_file(
+    source: SourceFile, settings: Settings, manifest: Manifest | None = None
+) -> IngestedReport:
+    """Read, parse and describe one file. Raises ``IngestError`` when it cannot be used."""
+    raw = read_source(source, settings.max_file_bytes)
+    parsed = parse(raw)
+    if not parsed.paragraphs:
+        raise IngestError(str(source.path), "no text left after removing page furniture")
+    report_id = report_id_for(raw.relative_path)
+    report = _build_report(parsed, report_id, _manifest_row(manifest, raw.relative_path))
+    paragraphs = tuple(
+        Paragraph(
+            report_id=report.report_id,
+            n=n,
+            text=p.text,
+            heading_path=p.heading_path,
+            is_heading=p.is_heading,
+            section=p.section,
+        )
+        for n, p in enumerate(parsed.paragraphs)
+    )
+    return IngestedReport(report=report, paragraphs=paragraphs)
+
+
+def _manifest_row(manifest: Manifest | None, relative_path: str) -> Mapping[str, str] | None:
+    if not manifest:
+        return None
+    from .manifest import manifest_row  # the metadata engineer's matching rules
+
+    return manifest_row(manifest, relative_path)
+
+
+def _build_report(parsed: ParsedReport, report_id: str, row: Mapping[str, str] | None) -> Report:
+    # Imported here: the gazetteer behind metadata is loaded only when a report is built.
+    from .metadata import build_report
+
+    return build_report(parsed, report_id, row)
+
+
+def ingest_paths(
+    paths: Sequence[Path], settings: Settings
+) -> Iterator[IngestedReport | IngestProblem]:
+    """Every source file under PATHS, ingested; each failure an ``IngestProblem``.
+
+    A directory is a corpus root; a file's root is its folder. Each root's manifest
+    (``metadata.csv``/``*.jsonl``) is loaded once.
+    """
+    manifests: dict[Path, Manifest] = {}
+    for given in paths:
+        path = Path(given)
+        try:
+            sources = list(find_sources([path]))
+        except IngestError as exc:
+            yield _problem(exc.path, exc.reason)
+            continue
+        for source in sources:
+            manifest, problem = _manifest_for(source.root, manifests)
+            if problem is not None:
+                yield problem
+            try:
+                yield ingest_file(source, settings, manifest)
+            except IngestError as exc:
+                yield _problem(str(source.path), exc.reason)
+            except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop a batch
+                log.debug("error while ingesting %s", source.path, exc_info=True)
+                yield _problem(str(source.path), f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _manifest_for(
+    root: Path, cache: dict[Path, Manifest]
+) -> tuple[Manifest, IngestProblem | None]:
+    """ROOT's manifest, loaded on first use; a broken manifest is reported once and ignored."""
+    if root in cache:
+        return cache[root], None
+    from .manifest import load_manifest
+
+    try:
+        cache[root] = load_manifest(root)
+    except IngestError as exc:
+        cache[root] = {}
+        return cache[root], _problem(exc.path, exc.reason)
+    return cache[root], None
+
+
+def _problem(path: str, reason: str) -> IngestProblem:
+    path = printable_path(path)
+    log.warning("skipped %s: %s", path, reason)
+    return IngestProblem(path=path, reason=reason)
