@@ -38,6 +38,16 @@ from .models import (
     Sort,
 )
 
+from .highlight import highlight_html
+from .index import index_paths, index_reports
+from .query import parse_filters
+from .search import get_report, index_stats, search
+from .serialize import ingested_to_dict, results_to_dict
+from .ingest import ingest_file, ingest_paths
+from .manifest import load_manifest
+from .metadata import build_report
+from .sources import SourceFile, find_sources
+
 __all__ = [
     "FACET_FIELDS",
     "FILTER_FIELDS",
@@ -69,5 +79,20 @@ __all__ = [
     "Section",
     "Settings",
     "Sort",
+    "SourceFile",
+    "build_report",
+    "find_sources",
+    "ingest_file",
+    "ingest_paths",
+    "ingested_to_dict",
+    "load_manifest",
     "load_settings",
+    "get_report",
+    "highlight_html",
+    "index_paths",
+    "index_reports",
+    "index_stats",
+    "parse_filters",
+    "results_to_dict",
+    "search",
 ]

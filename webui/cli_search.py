@@ -1,3 +1,216 @@
-"""fazhi CLI commands (search)."""
+"""fazhi CLI commands: index, search, stats."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer import (
+    FazhiError,
+    IndexBusyError,
+    IndexMissingError,
+    Mode,
+    QueryError,
+    SchemaVersionError,
+    Scope,
+    SearchRequest,
+    Sort,
+    index_paths,
+    index_stats,
+    parse_filters,
+    results_to_dict,
+    search,
+)
+from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
+
+from .cli import AppContext, pass_app
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------- index
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
+@pass_app
+def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> None:
+    """Index PATH... (default: the corpus folders in config.toml), incrementally."""
+    settings = app.settings
+    try:
+        summary = index_paths(
+            settings, list(paths) or None, rebuild=rebuild, progress=sys.stderr.isatty()
+        )
+    except (IndexBusyError, SchemaVersionError) as exc:
+        _fail(str(exc))
+        return
+    except FazhiError as exc:
+        _fail(str(exc))
+        return
+    click.echo(
+        f"indexed {len(summary.indexed)} report(s) ({summary.paragraphs} paragraphs), "
+        f"unchanged {len(summary.unchanged)}, removed {len(summary.removed)}, "
+        f"skipped {len(summary.skipped)} in {summary.elapsed_s:.1f}s -> {settings.index_path}"
+    )
+    for problem in summary.skipped:
+        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+    done = summary.indexed or summary.unchanged or summary.removed
+    if not done:
+        _fail("nothing could be indexed" + (" (see the reasons above)" if summary.skipped else
+                                            ": no .txt/.md/.html files found"))
+
+
+# ---------------------------------------------------------------- search
+
+
+def _parse_filter_options(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--filter needs FIELD=VALUE, got {item!r}")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def _snippet(hit: Hit, color: bool, width: int = 120) -> str:
+    """The hit's text around its first match, matches emphasised."""
+    text = hit.text
+    spans = list(hit.highlights)
+    lo = max(0, spans[0][0] - width // 3) if spans else 0
+    hi = min(len(text), lo + width)
+    out, pos = [], lo
+    for s, e in spans:
+        if e <= lo or s >= hi:
+            continue
+        s, e = max(s, lo), min(e, hi)
+        out.append(text[pos:s])
+        out.append(click.style(text[s:e], fg="red", bold=True) if color else f"【{text[s:e]}】")
+        pos = e
+    out.append(text[pos:hi])
+    return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")
+
+
+def _print_results(results: SearchResults, color: bool) -> None:
+    click.echo(
+        f"{results.total_paragraphs} paragraph(s) in {results.total_reports} report(s) "
+        f"({results.elapsed_ms:.0f} ms)"
+    )
+    if results.request.grouped:
+        for group in results.groups:
+            r = group.report
+            where = r.jurisdiction or r.issuer or "?"
+            level = LEVEL_LABELS.get(r.level, "") if r.level else ""
+            title = click.style(r.title or r.report_id, bold=True) if color else (r.title or r.report_id)
+            click.echo(f"\n{title}")
+            click.echo(f"  {where} {level} {r.report_year or ''}  [{r.report_id}]  "
+                       f"{group.hit_count} paragraph(s)")
+            for hit in group.hits:
+                click.echo(f"  #{hit.n} {SECTION_LABELS.get(hit.section, '')}: {_snippet(hit, color)}")
+    else:
+        for hit in results.hits:
+            r = hit.report
+            click.echo(f"\n{r.jurisdiction or r.report_id} {r.report_year or ''} #{hit.n} "
+                       f"{SECTION_LABELS.get(hit.section, '')}")
+            click.echo(f"  {_snippet(hit, color)}")
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Restrict to a field value (repeat a field for OR).")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.EXACT.value,
+              show_default=True, help="exact: literal substring; fuzzy: all jieba words.")
+@click.option("--scope", type=click.Choice([s.value for s in Scope]),
+              default=Scope.PARAGRAPH.value, show_default=True,
+              help="All terms in one paragraph, or anywhere in one report.")
+@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value,
+              show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="Reports (or paragraphs with --flat) to show [default: page_size].")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--flat", is_flag=True, help="One line per paragraph instead of grouping by report.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md.")
+@pass_app
+def search_command(app: AppContext, query: str, filters: tuple[str, ...], mode: str, scope: str,
+                   sort: str, limit: int | None, offset: int, flat: bool, as_json: bool) -> None:
+    """Search the index for QUERY (space = AND, OR, -term, "quoted term")."""
+    settings = app.settings
+    try:
+        request = SearchRequest(
+            query=query,
+            mode=Mode(mode),
+            scope=Scope(scope),
+            filters=parse_filters(_parse_filter_options(filters)),
+            sort=Sort(sort),
+            grouped=not flat,
+            limit=settings.page_size if limit is None else limit,
+            offset=offset,
+            paragraphs_per_report=settings.paragraphs_per_report,
+            with_facets=as_json,
+        )
+        results = search(settings, request)
+    except QueryError as exc:
+        _fail(str(exc), 2)
+        return
+    except (IndexMissingError, SchemaVersionError, FazhiError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(results_to_dict(results), ensure_ascii=False))
+    else:
+        _print_results(results, color=sys.stdout.isatty())
+
+
+# ---------------------------------------------------------------- stats
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_app
+def stats_command(app: AppContext, as_json: bool) -> None:
+    """Reports and paragraphs in the index, per facet value, and its size."""
+    settings = app.settings
+    try:
+        stats = index_stats(settings)
+    except FazhiError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        data = {
+            "index_path": str(settings.index_path),
+            "reports": stats.reports,
+            "paragraphs": stats.paragraphs,
+            "size_bytes": stats.size_bytes,
+            "last_modified": stats.last_modified,
+            "facets": {
+                f.name: [
+                    {"value": v.value, "paragraphs": v.count,
+                     "reports": stats.report_counts.get(f.name, {}).get(v.value, 0)}
+                    for v in f.values
+                ]
+                for f in stats.facets
+            },
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"index: {settings.index_path} ({stats.size_bytes / 1e6:.1f} MB, "
+               f"last change {stats.last_modified})")
+    click.echo(f"{stats.reports} report(s), {stats.paragraphs} paragraph(s)")
+    for facet in stats.facets:
+        click.echo(f"\n{facet.name}:")
+        counts = stats.report_counts.get(facet.name, {})
+        for v in facet.values:
+            label = f" {v.label}" if v.label else ""
+            click.echo(f"  {v.value}{label}: {counts.get(v.value, 0)} report(s), "
+                       f"{v.count} paragraph(s)")
+
+
+COMMANDS = [index_command, search_command, stats_command]

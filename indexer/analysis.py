@@ -1,0 +1,142 @@
+"""Chinese analysis for ranking: a jieba tokenizer that is a proper Whoosh tokenizer.
+
+Whoosh pickles analyzers into the index, so they live here (an importable module). The
+tokenizer is only used for BM25F ranking and fuzzy words; exact matching is a substring test
+on normalised text (see ``indexer.search``), because jieba words alone cannot give grep recall.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from importlib import resources
+
+from whoosh.analysis import Token, Tokenizer
+
+from .normalize import normalize
+
+_DICT_LOCK = threading.Lock()
+_LOADED_WORDS: set[str] = set()
+_DICT_LOADED = False
+
+
+def userdict_words() -> list[str]:
+    """The shipped dictionary of government terms (indexer/data/userdict.txt)."""
+    text = resources.files("indexer").joinpath("data/userdict.txt").read_text(encoding="utf-8")
+    words = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line.split()[0])
+    return words
+
+
+def _jieba():
+    """jieba with the shipped dictionary loaded (once, lazily, thread-safe)."""
+    global _DICT_LOADED
+    import jieba
+
+    if not _DICT_LOADED:
+        with _DICT_LOCK:
+            if not _DICT_LOADED:
+                jieba.setLogLevel(60)  # silence "Building prefix dict..." on stderr
+                for word in userdict_words():
+                    # Words are matched on normalised text, so register the normalised form.
+                    jieba.add_word(normalize(word), freq=None)
+                _DICT_LOADED = True
+    return jieba
+
+
+def load_extra_words(words: Iterable[str]) -> None:
+    """Add ``settings.extra_words`` to jieba (idempotent)."""
+    jieba = _jieba()
+    with _DICT_LOCK:
+        for word in words:
+            w = normalize(word)
+            if w and w not in _LOADED_WORDS:
+                jieba.add_word(w)
+                _LOADED_WORDS.add(w)
+
+
+# A token is kept when it has a letter, digit or CJK character (punctuation and spaces go).
+_WORDY = re.compile(r"[^\W_]")
+
+
+class JiebaTokenizer(Tokenizer):
+    """Cuts text with jieba; ``search_mode`` also emits the sub-words of long words.
+
+    Token positions count tokens (consecutive), ``startchar``/``endchar`` slice the input back to
+    the token text, one ``Token`` object is reused, punctuation and whitespace are dropped.
+    """
+
+    def __init__(self, search_mode: bool = True, hmm: bool = True) -> None:
+        self.search_mode = search_mode
+        self.hmm = hmm
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, JiebaTokenizer)
+            and self.search_mode == other.search_mode
+            and self.hmm == other.hmm
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.search_mode, self.hmm))
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        jieba = _jieba()
+        cut_mode = "search" if self.search_mode else "default"
+        pos = start_pos
+        wordy = _WORDY.search
+        for word, start, end in jieba.tokenize(value, mode=cut_mode, HMM=self.hmm):
+            if not wordy(word):
+                continue
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            pos += 1
+            yield t
+
+
+def ChineseAnalyzer(search_mode: bool = True):  # noqa: N802 - Whoosh naming convention
+    """The analyzer of the ranking fields (text is normalised before it gets here)."""
+    return JiebaTokenizer(search_mode=search_mode)
+
+
+def words(text: str, search_mode: bool = False) -> list[str]:
+    """The distinct jieba words of ``text`` after normalisation, in order (no punctuation)."""
+    seen: dict[str, None] = {}
+    for token in JiebaTokenizer(search_mode=search_mode)(normalize(text)):
+        seen.setdefault(token.text, None)
+    return list(seen)

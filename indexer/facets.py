@@ -1,0 +1,87 @@
+"""Facet counting with arrays over paragraph ordinals (no per-hit Python objects).
+
+Each facet field is a column of integer codes, one per paragraph (code 0 = no value). Counting
+the matches of a facet is one ``numpy.bincount`` over the codes of the matching paragraphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import LEVEL_LABELS, SECTION_LABELS, Facet, FacetValue
+
+_LABELS: dict[str, Mapping[str, str]] = {"level": LEVEL_LABELS, "section": SECTION_LABELS}
+
+
+@dataclass(frozen=True)
+class FacetColumn:
+    """Codes per paragraph and the value of each code (``values[0]`` is None: no value)."""
+
+    name: str
+    codes: np.ndarray  # int32, one per paragraph ordinal
+    values: tuple[str | None, ...]
+    parents: tuple[str | None, ...]  # the value one level up (jurisdiction drill-down)
+
+    def code_of(self, value: str) -> int | None:
+        try:
+            return self.values.index(value)
+        except ValueError:
+            return None
+
+    def mask_for(self, selected: Sequence[str]) -> np.ndarray:
+        """Paragraphs whose value is one of ``selected``."""
+        codes = [c for c in (self.code_of(v) for v in selected) if c is not None]
+        return np.isin(self.codes, np.asarray(codes, dtype=np.int32))
+
+
+def build_column(
+    name: str, per_paragraph: Sequence[str | None], parent_of: Mapping[str, str | None] | None = None
+) -> FacetColumn:
+    """A FacetColumn from one value (or None) per paragraph."""
+    index: dict[str | None, int] = {None: 0}
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in per_paragraph), dtype=np.int32,
+        count=len(per_paragraph),
+    )
+    values = tuple(index)
+    parents = tuple((parent_of or {}).get(v) if v is not None else None for v in values)
+    return FacetColumn(name, codes, values, parents)
+
+
+def count_facet(
+    column: FacetColumn, mask: np.ndarray, selected: Sequence[str], size: int,
+    sort_key: Callable[[str], object] | None = None,
+) -> Facet:
+    """The facet of ``column`` over the paragraphs in ``mask``: values by count (then value),
+    at most ``size`` of them (selected values always listed), flagged when truncated."""
+    counts = np.bincount(column.codes[mask], minlength=len(column.values))
+    present = [c for c in np.flatnonzero(counts) if c != 0]
+    present.sort(key=lambda c: (-int(counts[c]), sort_key(column.values[c]) if sort_key
+                                else column.values[c]))
+    chosen = present[:size]
+    truncated = len(present) > size
+    for value in selected:
+        code = column.code_of(value)
+        if code is None or code not in chosen:
+            chosen.append(code if code is not None else -1)
+    labels = _LABELS.get(column.name, {})
+    out = []
+    for code in chosen:
+        if code == -1:
+            continue
+        value = column.values[code]
+        out.append(
+            FacetValue(
+                value=str(value),
+                count=int(counts[code]),
+                selected=value in selected,
+                label=labels.get(value) if value is not None else None,
+                parent=column.parents[code],
+            )
+        )
+    missing = [v for v in selected if column.code_of(v) is None]
+    out.extend(FacetValue(value=v, count=0, selected=True, label=labels.get(v)) for v in missing)
+    return Facet(name=column.name, values=tuple(out), truncated=truncated)

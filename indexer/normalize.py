@@ -1,0 +1,74 @@
+"""Normalisation for matching: NFKC, lower case, no whitespace, traditional folded to simplified.
+
+Index and query go through the same function, so "contains" after normalisation is the whole
+exact-match contract. Each original character is normalised on its own (one character in,
+zero or more out), which is what lets every normalised character map back to the original
+character it came from (``normalize_with_offsets``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Characters that separate paragraphs in the in-memory column; normalisation never emits it
+# because it is whitespace.
+SEPARATOR = "\n"
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[str, str]:
+    """zhconv's zh-hans table restricted to 1:1 character pairs (a pure character fold)."""
+    from zhconv import zhconv
+
+    table = zhconv.getdict("zh-hans")
+    return {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+def _fold_char(ch: str) -> str:
+    """The normalised form of one original character ('' for whitespace)."""
+    fold = _fold_table()
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).lower():
+        if c.isspace() or c in "\u200b\u200c\u200d\ufeff":
+            continue
+        # NFKC may give a traditional form, and folding may give a character NFKC changes.
+        c = fold.get(c, c)
+        out.append(c)
+    return "".join(out)
+
+
+class _Table(dict):
+    """A ``str.translate`` table that computes (and remembers) each character's fold."""
+
+    def __missing__(self, code: int) -> str:
+        value = _fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+_TABLE = _Table()
+
+
+def normalize(text: str) -> str:
+    """The normalised text used for matching (C-speed once the characters are known)."""
+    return text.translate(_TABLE)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index of the original
+    character it came from."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    table = _TABLE
+    for i, ch in enumerate(text):
+        folded = table[ord(ch)]
+        if folded:
+            parts.append(folded)
+            offsets.extend([i] * len(folded))
+    return "".join(parts), offsets
+
+
+def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """The [start, end) span of the original text that normalised [start, end) came from."""
+    return offsets[start], offsets[end - 1] + 1

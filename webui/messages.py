@@ -1,0 +1,38 @@
+"""Chinese wording for the engine's QueryError messages (the UI speaks Chinese, the engine and
+CLI English). Unknown messages are shown as they are: a new engine message is never hidden."""
+
+from __future__ import annotations
+
+import re
+
+_LEVELS = "province（省级）、city（市级）、county（县级）、town（乡镇街道）、department（部门）"
+_SECTIONS = "leadership、measures、shortcomings、plans、other"
+
+# (pattern on the engine's message, Chinese template using the pattern's groups)
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), t)
+    for p, t in (
+        (r"^unbalanced quote", "引号不成对：请用 \" 结束引起来的检索词。"),
+        (r"^OR must stand between two terms", "OR 必须位于两个检索词之间，例如：行政复议 OR 行政诉讼。"),
+        (r"^'-' must be followed by a term", "“-”后面要紧跟要排除的词，例如：-调解。"),
+        (r"^an excluded term \(-term\) cannot be part of an OR", "排除词（-词）不能用在 OR 中。"),
+        (r"^the term (.*) is empty once spaces are ignored", "检索词 {0} 去掉空格后为空。"),
+        (
+            r"^the query is too long \((\d+) characters, at most (\d+)\)",
+            "检索词过长（{0} 个字符，最多 {1} 个）。",
+        ),
+        (r"^report_year must be a year such as 2023, not (.*)$", "年份应为 2023 这样的数字，收到 {0}。"),
+        (r"^unknown level (.*?);", "未知的层级 {0}，可选 " + _LEVELS + "。"),
+        (r"^unknown section (.*?);", "未知的章节 {0}，可选 " + _SECTIONS + "。"),
+        (r"^the filter (\w+)= needs a value", "筛选条件 {0}= 缺少值。"),
+    )
+)
+
+
+def user_message(message: str) -> str:
+    """The Chinese text for an engine QueryError ``message`` (itself when not recognised)."""
+    for pattern, template in _RULES:
+        match = pattern.search(message)
+        if match:
+            return template.format(*match.groups())
+    return message

@@ -1,0 +1,233 @@
+"""The search state carried in the URL: parse it from query args, build SearchRequests and links.
+
+Every view of the search page is a permalink: ``q``, ``mode``, ``scope``, ``sort``, ``view``,
+``page`` (and ``limit`` for the API) plus filters named like the fields, repeatable
+(``province=江苏省&report_year=2023``). The HTML page, the JSON API and the CSV export all parse
+their arguments here, so they accept exactly the same URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping, Protocol
+from urllib.parse import urlencode
+
+from indexer import (
+    FILTER_FIELDS,
+    Mode,
+    QueryError,
+    Scope,
+    SearchRequest,
+    Settings,
+    Sort,
+    parse_filters,
+)
+
+VIEWS = ("grouped", "flat")
+MAX_PAGE = 10_000  # deeper pages are clamped: nobody pages that far, and offsets stay small
+MAX_API_LIMIT = 1_000  # /api/search returns at most this many hits (or reports) per page
+MAX_PARAM_LENGTH = 2_000  # longer filter values are junk, rejected before reaching the engine
+
+# Lower jurisdiction levels that depend on a higher one (dropping 江苏省 drops 苏州市 too).
+JURISDICTION_LEVELS = ("province", "city", "county", "town")
+
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class ArgsLike(Protocol):
+    """What parse_state needs of request args (werkzeug's MultiDict has it)."""
+
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchState:
+    """Everything a search URL says, validated."""
+
+    q: str = ""
+    mode: Mode = Mode.EXACT
+    scope: Scope = Scope.PARAGRAPH
+    sort: Sort = Sort.RELEVANCE
+    view: str = "grouped"
+    page: int = 1
+    limit: int | None = None  # only the API lets the client choose the page size
+    filters: Filters = ()
+
+    # ------------------------------------------------------------------ derived values
+
+    @property
+    def grouped(self) -> bool:
+        return self.view == "grouped"
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filters)
+
+    @property
+    def is_empty(self) -> bool:
+        """No query and no filter: the landing page."""
+        return not self.q.strip() and not self.filters
+
+    def filter_values(self, field: str) -> tuple[str, ...]:
+        return dict(self.filters).get(field, ())
+
+    def is_selected(self, field: str, value: str) -> bool:
+        return value in self.filter_values(field)
+
+    def page_size(self, settings: Settings) -> int:
+        return self.limit if self.limit is not None else settings.page_size
+
+    def to_request(self, settings: Settings, **overrides: object) -> SearchRequest:
+        """The engine request for this state (page ``page`` of ``page_size`` items)."""
+        size = self.page_size(settings)
+        values: dict[str, object] = dict(
+            query=self.q,
+            mode=self.mode,
+            scope=self.scope,
+            filters=self.filters,
+            sort=self.sort,
+            grouped=self.grouped,
+            limit=size,
+            offset=(self.page - 1) * size,
+            paragraphs_per_report=settings.paragraphs_per_report,
+            with_facets=True,
+        )
+        values.update(overrides)
+        return SearchRequest(**values)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ links
+
+    def to_pairs(self) -> list[tuple[str, str]]:
+        """The query-string pairs of this state, defaults left out so URLs stay short."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.mode != Mode.EXACT:
+            pairs.append(("mode", self.mode.value))
+        if self.scope != Scope.PARAGRAPH:
+            pairs.append(("scope", self.scope.value))
+        if self.sort != Sort.RELEVANCE:
+            pairs.append(("sort", self.sort.value))
+        if self.view != "grouped":
+            pairs.append(("view", self.view))
+        for field, values in self.filters:
+            pairs.extend((field, v) for v in values)
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        if self.limit is not None:
+            pairs.append(("limit", str(self.limit)))
+        return pairs
+
+    def query_string(self) -> str:
+        pairs = self.to_pairs()
+        return ("?" + urlencode(pairs)) if pairs else ""
+
+    def with_(self, **changes: object) -> "SearchState":
+        """A copy with some fields changed; any change but ``page`` restarts at page 1."""
+        if "page" not in changes:
+            changes["page"] = 1
+        for name, enum in (("mode", Mode), ("scope", Scope), ("sort", Sort)):
+            if name in changes:
+                changes[name] = enum(changes[name])
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_filter(self, field: str, values: Iterable[str]) -> "SearchState":
+        """A copy where ``field`` accepts exactly ``values`` (none: the filter is dropped)."""
+        values = tuple(dict.fromkeys(values))
+        kept = [(f, v) for f, v in self.filters if f != field]
+        if values:
+            kept.append((field, values))
+        order = {f: i for i, f in enumerate(FILTER_FIELDS)}
+        kept.sort(key=lambda item: order.get(item[0], len(order)))
+        return self.with_(filters=tuple(kept))
+
+    def toggled(
+        self,
+        field: str,
+        value: str,
+        children: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    ) -> "SearchState":
+        """Select ``value`` in ``field``, or deselect it (and the places under it, if given)."""
+        current = self.filter_values(field)
+        if value not in current:
+            return self.with_filter(field, (*current, value))
+        state = self.with_filter(field, (v for v in current if v != value))
+        for child_field, child_value in (children or {}).get(f"{field}={value}", ()):
+            state = state.with_filter(
+                child_field, (v for v in state.filter_values(child_field) if v != child_value)
+            )
+        return state
+
+
+# ---------------------------------------------------------------------- parsing
+
+
+def parse_state(args: ArgsLike, *, allow_limit: bool = False) -> SearchState:
+    """Read a SearchState from request args; QueryError (HTTP 400) on values that make no sense.
+
+    Unknown parameters are ignored (links from elsewhere may carry tracking tags). ``page`` and
+    ``limit`` are clamped to sane ranges rather than refused when they are merely huge.
+    """
+    q = args.get("q", "") or ""
+    mode = _choice(args, "mode", Mode, Mode.EXACT, "检索方式", "exact（精确）、fuzzy（模糊）")
+    scope = _choice(args, "scope", Scope, Scope.PARAGRAPH, "范围", "paragraph（同段）、report（同篇）")
+    sort = _choice(args, "sort", Sort, Sort.RELEVANCE, "排序", "relevance、newest、oldest")
+    view = (args.get("view") or "grouped").strip()
+    if view not in VIEWS:
+        raise QueryError(f"未知的显示方式 view={_quote(view)}，可选 grouped（按报告）、flat（按段落）")
+    page = _clamped_int(args, "page", default=1, low=1, high=MAX_PAGE)
+    limit = None
+    if allow_limit and args.get("limit") not in (None, ""):
+        limit = _clamped_int(args, "limit", default=20, low=0, high=MAX_API_LIMIT)
+    return SearchState(
+        q=q,
+        mode=mode,
+        scope=scope,
+        sort=sort,
+        view=view,
+        page=page,
+        limit=limit,
+        filters=parse_filter_args(args),
+    )
+
+
+def parse_filter_args(args: ArgsLike) -> Filters:
+    """The filter fields present in ``args`` (empty values ignored), validated by the engine."""
+    pairs: list[tuple[str, str]] = []
+    for field in FILTER_FIELDS:
+        for raw in args.getlist(field):
+            value = raw.strip()
+            if not value:
+                continue
+            if len(value) > MAX_PARAM_LENGTH:
+                raise QueryError(f"筛选值过长：{field}（最多 {MAX_PARAM_LENGTH} 个字符）")
+            pairs.append((field, value))
+    if not pairs:
+        return ()
+    return tuple(parse_filters(pairs))
+
+
+def _choice(args: ArgsLike, name: str, enum: type, default: object, label: str, allowed: str):
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        raise QueryError(f"未知的{label} {name}={_quote(raw)}，可选 {allowed}") from None
+
+
+def _clamped_int(args: ArgsLike, name: str, *, default: int, low: int, high: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.lstrip("+-").isdigit()) or len(raw) > 30:
+        raise QueryError(f"参数 {name} 必须是整数，收到 {_quote(raw)}")
+    return min(max(int(raw), low), high)
+
+
+def _quote(value: str, limit: int = 40) -> str:
+    """A user value for an error message: shortened (escaping is the template's job)."""
+    return f"“{value[:limit]}{'…' if len(value) > limit else ''}”"

@@ -1,0 +1,179 @@
+"""JSON API (``/api/search``, ``/api/reports/<id>``, ``/api/facets``) and the CSV export.
+
+One data function, two renderers: these call the same ``indexer.search`` with the same URL
+parameters as the search page, which links to its JSON and CSV twins.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable, Iterator
+
+from flask import Blueprint, Response, request
+
+from indexer import Hit, Settings, get_report, ingested_to_dict, results_to_dict, search
+
+from .params import SearchState, parse_state
+from .present import level_label, section_label
+from .resources import get_settings
+from .views_reader import safe_report_id
+
+bp = Blueprint("api", __name__)
+
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("report_id", "报告编号"),
+    ("title", "标题"),
+    ("jurisdiction", "地区"),
+    ("province", "省"),
+    ("city", "市"),
+    ("county", "县（区）"),
+    ("town", "乡镇（街道）"),
+    ("level", "层级"),
+    ("report_year", "年份"),
+    ("published", "发布日期"),
+    ("doc_number", "文号"),
+    ("issuer", "发布机关"),
+    ("source_url", "来源网址"),
+    ("n", "段落序号"),
+    ("section", "章节"),
+    ("heading_path", "所在标题"),
+    ("text", "段落原文"),
+)
+# Spreadsheets run cells that start with these as formulas (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Hits fetched per engine call while exporting (below the engine's own page cap).
+CSV_CHUNK = 5_000
+
+
+@bp.get("/api/search")
+def search_json() -> Any:
+    """The same JSON as ``fazhi search --json`` for the page's parameters (plus ``limit``)."""
+    settings = get_settings()
+    state = parse_state(request.args, allow_limit=True)
+    results = search(settings, state.to_request(settings))
+    body = results_to_dict(results)
+    body["page"] = state.page
+    return body
+
+
+@bp.get("/api/facets")
+def facets_json() -> Any:
+    """Facet counts over every match of the query and filters (no hits)."""
+    settings = get_settings()
+    state = parse_state(request.args, allow_limit=True)
+    results = search(settings, state.to_request(settings, limit=0, offset=0))
+    return {
+        "query": state.q,
+        "mode": state.mode.value,
+        "scope": state.scope.value,
+        "filters": {field: list(values) for field, values in state.filters},
+        "total_paragraphs": results.total_paragraphs,
+        "total_reports": results.total_reports,
+        "facets": {
+            facet.name: {
+                "truncated": facet.truncated,
+                "values": [
+                    {
+                        "value": v.value,
+                        "count": v.count,
+                        "selected": v.selected,
+                        "label": v.label,
+                        "parent": v.parent,
+                    }
+                    for v in facet.values
+                ],
+            }
+            for facet in results.facets
+        },
+    }
+
+
+@bp.get("/api/reports/<path:report_id>")
+def report(report_id: str) -> Any:
+    """One report with every paragraph (the JSON of ``fazhi inspect --json``)."""
+    settings = get_settings()
+    return ingested_to_dict(get_report(settings, safe_report_id(report_id)))
+
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    """Every paragraph matching the search (not just one page), one CSV row each."""
+    settings = get_settings()
+    state = parse_state(request.args).with_(view="flat")
+    body = "\ufeff" + "".join(csv_lines(all_hits(settings, state)))
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        "attachment; filename=\"fazhi-search.csv\"; filename*=UTF-8''fazhi-search.csv"
+    )
+    return response
+
+
+def all_hits(settings: Settings, state: SearchState) -> Iterator[Hit]:
+    """Every hit of ``state``'s search, fetched in chunks (the engine caps one page's size)."""
+    offset = 0
+    while True:
+        results = search(
+            settings,
+            state.to_request(
+                settings, grouped=False, limit=CSV_CHUNK, offset=offset, with_facets=False
+            ),
+        )
+        yield from results.hits
+        offset += len(results.hits)
+        if not results.hits or offset >= results.total_paragraphs:
+            return
+
+
+def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
+    """The CSV text, header first, one line per hit, formula-looking cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([label for _, label in CSV_COLUMNS])
+    yield _drain(buffer)
+    for hit in hits:
+        writer.writerow([neutralise(cell) for cell in _row(hit)])
+        yield _drain(buffer)
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before = + - @ (CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def _row(hit: Hit) -> list[str]:
+    r = hit.report
+    values: dict[str, Any] = {
+        "report_id": r.report_id,
+        "title": r.title,
+        "jurisdiction": r.jurisdiction,
+        "province": r.province,
+        "city": r.city,
+        "county": r.county,
+        "town": r.town,
+        "level": level_label(r),
+        "report_year": r.report_year,
+        "published": r.published,
+        "doc_number": r.doc_number,
+        "issuer": r.issuer,
+        "source_url": r.source_url,
+        "n": hit.n,
+        "section": section_label(hit.section),
+        "heading_path": " › ".join(hit.heading_path),
+        "text": hit.text,
+    }
+    return [_text(values[name]) for name, _ in CSV_COLUMNS]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
