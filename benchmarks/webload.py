@@ -1,0 +1,160 @@
+"""Web load test: ``fazhi serve`` on a free loopback port, N concurrent clients for S seconds.
+
+Clients are Python threads with urllib (no extra tool needed); each loops over the benchmark
+queries requesting the search page ``GET /?q=...&<filters>``. Bounded: the clients stop at the
+deadline and the server is terminated afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .measure import PeakRss, summarize
+from .queries import BenchQuery
+
+READY_TIMEOUT_S = 90.0
+REQUEST_TIMEOUT_S = 60.0
+
+
+class WebLoadError(RuntimeError):
+    """The server could not be started or did not answer."""
+
+
+@dataclass
+class _Tally:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(path: Path, index_dir: Path, corpus: Path) -> Path:
+    """A config.toml at PATH pointing at INDEX_DIR and CORPUS (paths relative to the file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rel_index = os.path.relpath(index_dir, path.parent)
+    rel_corpus = os.path.relpath(corpus, path.parent)
+    path.write_text(
+        "# Written by benchmarks/run.py for the web load test.\n"
+        f'[corpus]\npaths = ["{rel_corpus}"]\n\n[index]\npath = "{rel_index}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def page_url(base: str, q: BenchQuery) -> str:
+    params = [("q", q.text)] + [(name, v) for name, values in q.filters for v in values]
+    return f"{base}/?{urllib.parse.urlencode(params)}"
+
+
+def _fazhi_command() -> list[str]:
+    script = Path(sys.executable).parent / "fazhi"
+    if not script.exists():
+        raise WebLoadError(f"the fazhi command is not installed beside {sys.executable}")
+    return [str(script)]
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], base: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise WebLoadError(f"fazhi serve exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/", timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise WebLoadError(f"fazhi serve did not answer on {base} within {READY_TIMEOUT_S:.0f} s")
+
+
+def _client(urls: list[str], start: int, step: int, deadline: float, tally: _Tally) -> None:
+    i = start
+    while time.monotonic() < deadline:
+        url = urls[i % len(urls)]
+        i += step
+        t0 = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S) as resp:
+                resp.read()
+                ok = resp.status == 200
+                err = None if ok else f"HTTP {resp.status}"
+        except urllib.error.HTTPError as exc:
+            err = f"HTTP {exc.code} for {urllib.parse.unquote(url)}"
+        except (urllib.error.URLError, OSError) as exc:
+            err = f"{type(exc).__name__}: {exc}"
+        ms = (time.perf_counter() - t0) * 1000
+        with tally.lock:
+            if err is None:
+                tally.latencies_ms.append(ms)
+            else:
+                tally.errors.append(err)
+
+
+def run_load(
+    config: Path, queries: list[BenchQuery], clients: int = 4, seconds: float = 30.0,
+    log_path: Path | None = None,
+) -> dict[str, object]:
+    """Serve the index named by CONFIG and load it; returns requests/s, latencies, errors."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [*_fazhi_command(), "--config", str(config), "serve", "--host", "127.0.0.1",
+           "--port", str(port)]
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with PeakRss(proc.pid) as rss:
+            _wait_ready(proc, base)
+            urls = [page_url(base, q) for q in queries]
+            for url in urls:  # warm-up: every page once
+                try:
+                    urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S).read()
+                except (urllib.error.URLError, OSError):
+                    pass  # counted in the measured run
+            tally = _Tally()
+            deadline = time.monotonic() + seconds
+            start = time.perf_counter()
+            threads = [
+                threading.Thread(target=_client, args=(urls, k, clients, deadline, tally))
+                for k in range(clients)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - start
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log_path:
+            log.close()  # type: ignore[union-attr]
+    lat = summarize(tally.latencies_ms)
+    return {
+        "clients": clients,
+        "seconds": elapsed,
+        "requests": len(tally.latencies_ms) + len(tally.errors),
+        "rps": (len(tally.latencies_ms) + len(tally.errors)) / elapsed if elapsed else 0.0,
+        "latency": lat.as_dict(),
+        "errors": len(tally.errors),
+        "error_samples": sorted(set(tally.errors))[:5],
+        "server_peak_rss": rss.peak,
+    }
