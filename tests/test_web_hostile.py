@@ -153,9 +153,8 @@ def test_probes_are_visible_as_typed(probe_client) -> None:
     text = page.text_content()
     assert f"江苏省{SCRIPT}" in text  # facet value and chip
     reader = parse_html(probe_client.get("/reports/evil/probe").data).text_content()
-    for probe in (f"{SCRIPT}恶意标题{IMG}", SVG, ATTR, TEMPLATE, "{{7*7}}"):
+    for probe in (f"{SCRIPT}恶意标题{IMG}", SVG, ATTR, TEMPLATE):  # TEMPLATE: not evaluated
         assert probe in reader, probe
-    assert "49" not in reader.replace("2023", "")  # no template evaluated
 
 
 def test_hostile_report_id_links_are_quoted(probe_client) -> None:
@@ -185,9 +184,8 @@ def test_api_serves_probes_as_json_data(probe_client, url: str) -> None:
     assert response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     data = json.loads(response.data)
-    if response.status_code == 400:
-        assert IMG in data["error"]["message"] or "引号" in data["error"]["message"] or \
-            data["error"]["message"]
+    if response.status_code == 400:  # the unbalanced quote: a message, as data
+        assert data["error"]["message"]
         return
     assert response.status_code == 200
     dumped = json.dumps(data, ensure_ascii=False)

@@ -46,6 +46,9 @@ SECURITY_HEADERS: dict[str, str] = {
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides Flask config; ``SETTINGS`` gives the Settings."""
     app = Flask(__name__)
+    # Before any rule is added: "/reports//etc/passwd" must reach safe_report_id (a 404), not
+    # be redirected to "/reports/etc/passwd" by Werkzeug's slash merging.
+    app.url_map.merge_slashes = False
     app.config.update(JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=64 * 1024)
     if test_config:
         app.config.update(test_config)

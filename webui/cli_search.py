@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -44,6 +45,10 @@ def _fail(message: str, code: int = 1) -> None:
 def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Index PATH... (default: the corpus folders in config.toml), incrementally."""
     settings = app.settings
+    # Skipped files are listed with the summary below; keep the ingest logger from printing
+    # each of them a second time (as `fazhi inspect` does).
+    logging.getLogger("indexer.ingest").addHandler(logging.NullHandler())
+    logging.getLogger("indexer.ingest").propagate = False
     try:
         summary = index_paths(
             settings, list(paths) or None, rebuild=rebuild, progress=sys.stderr.isatty()
