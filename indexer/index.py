@@ -60,6 +60,8 @@ def read_schema_version(path: Path) -> int | None:
 def open_index(path: Path) -> whoosh_index.Index:
     """The index at ``path``; IndexMissingError or SchemaVersionError with a clear message."""
     if not index_exists(path):
+        recover_interrupted_swap(path)
+    if not index_exists(path):
         raise IndexMissingError(f"no index at {path}: run `fazhi index` first")
     found = read_schema_version(path)
     if found != SCHEMA_VERSION:
@@ -334,9 +336,10 @@ def _build_new(
 def remove_leftovers(path: Path) -> list[str]:
     """Remove the staging/retired folders that killed writers left beside ``path`` (those whose
     process is gone); returns their names."""
-    removed = []
+    removed: list[str] = []
     if not path.parent.is_dir():
         return removed
+    recover_interrupted_swap(path)
     for entry in path.parent.iterdir():
         for marker in (f".{path.name}.building-", f".{path.name}.retired-"):
             if entry.name.startswith(marker) and entry.is_dir():
@@ -345,6 +348,24 @@ def remove_leftovers(path: Path) -> list[str]:
                     shutil.rmtree(entry, ignore_errors=True)
                     removed.append(entry.name)
     return removed
+
+
+def recover_interrupted_swap(path: Path) -> bool:
+    """Put the previous index back when a rebuild was killed between the two renames of
+    ``_swap_in`` (the index folder is gone, its retired copy is complete); True if it did."""
+    if path.exists() or not path.parent.is_dir():
+        return False
+    marker = f".{path.name}.retired-"
+    for entry in sorted(path.parent.iterdir()):
+        pid = entry.name[len(marker):] if entry.name.startswith(marker) else ""
+        if (pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid))
+                and index_exists(entry)):
+            try:
+                entry.rename(path)
+            except OSError:  # another process recovered it first
+                return path.exists()
+            return True
+    return False
 
 
 def _process_alive(pid: int) -> bool:

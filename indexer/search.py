@@ -43,7 +43,7 @@ from .errors import IndexMissingError, ReportNotFoundError, SchemaVersionError
 from .facets import FacetColumn, build_column, count_facet
 from .highlight import find_spans
 from .columns import SECTIONS, columns_dir, read_columns
-from .index import open_index
+from .index import open_index, recover_interrupted_swap
 from .models import (
     FACET_FIELDS,
     Facet,
@@ -292,8 +292,10 @@ class _SnapshotCache:
             return snap
 
 
-def _disk_key(path: Path) -> tuple[int, int]:
+def _disk_key(path: Path, *, recover: bool = True) -> tuple[int, int]:
     """(inode of the index folder, latest generation): changes on every commit and rebuild."""
+    if recover and not path.exists() and recover_interrupted_swap(path):
+        return _disk_key(path, recover=False)
     try:
         inode = path.stat().st_ino
         names = os.listdir(path)

@@ -108,3 +108,27 @@ def test_twenty_kills_on_the_laws_corpus(tmp_path: Path, shared_dir: Path) -> No
     report = soak(corpus, config, index, 20, seed=1, timeout=1800)
     print(f"\ncrash soak (laws): {report.summary()}")
     assert report.errors == []
+
+
+
+def test_rebuild_killed_between_its_two_renames_restores_the_previous_index(
+    index_reports, tmp_path: Path
+) -> None:
+    """A rebuild killed after retiring the old index but before moving the new one in: the
+    next reader finds the previous index again instead of 'no index'."""
+    from fixtures_search import make_report
+
+    from indexer import SearchRequest, search
+
+    settings = index_reports(make_report("a/one", ["行政复议案件办理情况良好。"]))
+    before = search(settings, SearchRequest(query="行政复议"))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    index = Path(settings.index_path)
+    index.rename(index.parent / f".{index.name}.retired-{dead.pid}")
+
+    after = search(settings, SearchRequest(query="行政复议"))
+
+    assert (after.total_paragraphs, after.total_reports) == (
+        before.total_paragraphs, before.total_reports) == (1, 1)
+    assert not list(index.parent.glob(f".{index.name}.retired-*"))

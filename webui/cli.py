@@ -7,6 +7,7 @@ cli_serve: serve) and are registered here. Exit codes: 0 success, 2 bad usage or
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -32,6 +33,14 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+def quiet_ingest_log() -> None:
+    """Commands that list skipped files in their own summary keep the ingest logger from
+    printing each of them a second time."""
+    logger = logging.getLogger("indexer.ingest")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

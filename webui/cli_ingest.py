@@ -6,7 +6,6 @@ Parse only, no index: shows exactly what ingest makes of each file.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,7 @@ from indexer import (
     ingested_to_dict,
 )
 
-from .cli import AppContext, pass_app
+from .cli import AppContext, pass_app, quiet_ingest_log
 
 _FIELDS = (
     ("title", "标题"),
@@ -53,9 +52,7 @@ def inspect_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> 
     A file that cannot be read is reported on stderr and the exit code is 1.
     """
     settings = app.settings
-    # Problems are printed here; keep the ingest logger from printing them a second time.
-    logging.getLogger("indexer.ingest").addHandler(logging.NullHandler())
-    logging.getLogger("indexer.ingest").propagate = False
+    quiet_ingest_log()
     one_object = len(files) == 1 and files[0].is_file()
     failed = False
     first = True

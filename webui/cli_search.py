@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from indexer import (
 )
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 
-from .cli import AppContext, pass_app
+from .cli import AppContext, pass_app, quiet_ingest_log
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -45,10 +44,7 @@ def _fail(message: str, code: int = 1) -> None:
 def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Index PATH... (default: the corpus folders in config.toml), incrementally."""
     settings = app.settings
-    # Skipped files are listed with the summary below; keep the ingest logger from printing
-    # each of them a second time (as `fazhi inspect` does).
-    logging.getLogger("indexer.ingest").addHandler(logging.NullHandler())
-    logging.getLogger("indexer.ingest").propagate = False
+    quiet_ingest_log()
     try:
         summary = index_paths(
             settings, list(paths) or None, rebuild=rebuild, progress=sys.stderr.isatty()

@@ -6,7 +6,7 @@ import click
 
 from indexer import IndexMissingError, Settings, index_paths, index_stats, warm_up
 
-from .cli import AppContext, pass_app
+from .cli import AppContext, pass_app, quiet_ingest_log
 
 
 def ensure_index(settings: Settings) -> None:
@@ -18,6 +18,7 @@ def ensure_index(settings: Settings) -> None:
         pass
     roots = ", ".join(str(p) for p in settings.corpus_paths)
     click.echo(f"no index at {settings.index_path}: indexing {roots} first", err=True)
+    quiet_ingest_log()
     summary = index_paths(settings, progress=True)
     click.echo(
         f"indexed {len(summary.indexed)} reports ({summary.paragraphs} paragraphs), "
