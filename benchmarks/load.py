@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from .crash_soak import FAZHI, REPO_ROOT, SHARED_DIR, run_fazhi, write_config
-from .measure import PeakRss, percentile
+from .measure import PeakRss, percentile, stop_process
 from .queries import load_queries
 
 REPORTS_DIR = Path("corpus") / "prc-gov-work-reports"
@@ -92,12 +92,7 @@ def fazhi_serve(config: Path, *, log: Path | None = None) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(base=base, host_port=f"127.0.0.1:{port}", pid=proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         if log:
             out.close()  # type: ignore[union-attr]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -114,3 +115,13 @@ def dir_size(path: Path) -> int:
 
 def mb(n_bytes: float) -> float:
     return n_bytes / (1024 * 1024)
+
+
+def stop_process(proc: "subprocess.Popen[bytes] | subprocess.Popen[str]", timeout: float = 15.0) -> None:
+    """Terminate PROC, and kill it if it has not exited within TIMEOUT seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

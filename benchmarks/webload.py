@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .measure import PeakRss, summarize
+from .measure import PeakRss, stop_process, summarize
 from .queries import BenchQuery
 
 READY_TIMEOUT_S = 90.0
@@ -139,12 +139,7 @@ def run_load(
                 t.join()
             elapsed = time.perf_counter() - start
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         if log_path:
             log.close()  # type: ignore[union-attr]
     lat = summarize(tally.latencies_ms)
