@@ -312,11 +312,8 @@ def _build_new(
                         skipped.append(item)
                         continue
                     rid = item.item.report.report_id
-                    if rid in seen:
-                        skipped.append(IngestProblem(item.item.report.source_path,
-                                                     f"duplicate report id {rid}"))
+                    if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                         continue
-                    seen.add(rid)
                     indexed.append(rid)
                     paragraphs += _add_report(writer, builder, item)
                 write_columns(builder.build(), columns_dir(staging, writer.generation))
@@ -331,6 +328,16 @@ def _build_new(
         skipped=tuple(skipped),
         paragraphs=paragraphs,
     )
+
+
+def _first_of_id(rid: str, path: str, seen: set[str], skipped: list[IngestProblem]) -> bool:
+    """True the first time ``rid`` comes; a later file with the same report id (report.md beside
+    report.txt) is skipped with a reason."""
+    if rid in seen:
+        skipped.append(IngestProblem(path, f"duplicate report id {rid}"))
+        return False
+    seen.add(rid)
+    return True
 
 
 def remove_leftovers(path: Path) -> list[str]:
@@ -425,10 +432,7 @@ def _update(
         problem_paths: set[str] = set()
         for item in items:
             if isinstance(item, Unchanged):
-                if item.report_id in seen:
-                    skipped.append(IngestProblem(item.path, f"duplicate report id {item.report_id}"))
-                else:
-                    seen.add(item.report_id)
+                if _first_of_id(item.report_id, item.path, seen, skipped):
                     unchanged.append(item.report_id)
                 continue
             if isinstance(item, IngestProblem):
@@ -436,11 +440,8 @@ def _update(
                 problem_paths.add(_real(item.path))
                 continue
             rid = item.item.report.report_id
-            if rid in seen:
-                skipped.append(IngestProblem(item.item.report.source_path,
-                                             f"duplicate report id {rid}"))
+            if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                 continue
-            seen.add(rid)
             old = have.get(rid)
             if (old is not None and old.content_sha256 == item.item.report.content_sha256
                     and old.manifest_sha256 == item.manifest_sha):
