@@ -104,14 +104,15 @@ def incremental(corpus: corpora.Corpus, index: Path, work: Path) -> dict[str, An
 
 def web(corpus: corpora.Corpus, index: Path, work: Path, seconds: float,
         clients: int, queries_file: Path) -> dict[str, Any]:
-    from benchmarks.webload import WebLoadError, run_load, write_config
+    from benchmarks.load import LoadError
+    from benchmarks.webload import run_load, write_config
 
     config = write_config(work / "web" / f"config-{corpus.name}.toml", index, corpus.root)
     log(f"{corpus.name}: web load test, {clients} clients for {seconds:.0f} s")
     try:
         return run_load(config, load_queries(queries_file), clients, seconds,
                         log_path=work / "web" / f"serve-{corpus.name}.log")
-    except (WebLoadError, OSError) as exc:
+    except (LoadError, OSError) as exc:
         log(f"{corpus.name}: web load test failed: {exc}")
         return {"error": str(exc)}
 

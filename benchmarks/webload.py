@@ -8,9 +8,6 @@ deadline and the server is terminated afterwards.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -19,15 +16,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .measure import PeakRss, stop_process, summarize
+from .load import fazhi_serve
+from .measure import PeakRss, summarize
 from .queries import BenchQuery
 
-READY_TIMEOUT_S = 90.0
 REQUEST_TIMEOUT_S = 60.0
-
-
-class WebLoadError(RuntimeError):
-    """The server could not be started or did not answer."""
 
 
 @dataclass
@@ -35,13 +28,6 @@ class _Tally:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_config(path: Path, index_dir: Path, corpus: Path) -> Path:
@@ -60,27 +46,6 @@ def write_config(path: Path, index_dir: Path, corpus: Path) -> Path:
 def page_url(base: str, q: BenchQuery) -> str:
     params = [("q", q.text)] + [(name, v) for name, values in q.filters for v in values]
     return f"{base}/?{urllib.parse.urlencode(params)}"
-
-
-def _fazhi_command() -> list[str]:
-    script = Path(sys.executable).parent / "fazhi"
-    if not script.exists():
-        raise WebLoadError(f"the fazhi command is not installed beside {sys.executable}")
-    return [str(script)]
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise WebLoadError(f"fazhi serve exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/", timeout=5) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise WebLoadError(f"fazhi serve did not answer on {base} within {READY_TIMEOUT_S:.0f} s")
 
 
 def _client(urls: list[str], start: int, step: int, deadline: float, tally: _Tally) -> None:
@@ -111,37 +76,25 @@ def run_load(
     log_path: Path | None = None,
 ) -> dict[str, object]:
     """Serve the index named by CONFIG and load it; returns requests/s, latencies, errors."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [*_fazhi_command(), "--config", str(config), "serve", "--host", "127.0.0.1",
-           "--port", str(port)]
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        with PeakRss(proc.pid) as rss:
-            _wait_ready(proc, base)
-            urls = [page_url(base, q) for q in queries]
-            for url in urls:  # warm-up: every page once
-                try:
-                    urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S).read()
-                except (urllib.error.URLError, OSError):
-                    pass  # counted in the measured run
-            tally = _Tally()
-            deadline = time.monotonic() + seconds
-            start = time.perf_counter()
-            threads = [
-                threading.Thread(target=_client, args=(urls, k, clients, deadline, tally))
-                for k in range(clients)
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - start
-    finally:
-        stop_process(proc)
-        if log_path:
-            log.close()  # type: ignore[union-attr]
+    with fazhi_serve(config, log=log_path) as server, PeakRss(server.pid) as rss:
+        urls = [page_url(server.base, q) for q in queries]
+        for url in urls:  # warm-up: every page once
+            try:
+                urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S).read()
+            except (urllib.error.URLError, OSError):
+                pass  # counted in the measured run
+        tally = _Tally()
+        deadline = time.monotonic() + seconds
+        start = time.perf_counter()
+        threads = [
+            threading.Thread(target=_client, args=(urls, k, clients, deadline, tally))
+            for k in range(clients)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
     lat = summarize(tally.latencies_ms)
     return {
         "clients": clients,

@@ -9,7 +9,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -38,6 +38,7 @@ from .models import (
 )
 from .pipeline import Prepared
 from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
+from .serialize import report_to_dict
 
 # How long a second writer waits for the lock before saying the index is busy.
 LOCK_TIMEOUT_S = 3.0
@@ -122,9 +123,7 @@ def _hold_lock(path: Path) -> Iterator[None]:
 
 
 def report_to_json(report: Report) -> str:
-    data = asdict(report)
-    data["level"] = str(report.level) if report.level else None
-    return json.dumps(data, ensure_ascii=False)
+    return json.dumps(report_to_dict(report), ensure_ascii=False)
 
 
 def report_from_json(text: str) -> Report:

@@ -36,12 +36,6 @@ def ingested_to_dict(ingested: IngestedReport) -> dict[str, Any]:
     return data
 
 
-def _report_brief(report: Report) -> dict[str, Any]:
-    data = report_to_dict(report)
-    del data["warnings"]
-    return data
-
-
 def hit_to_dict(hit: Hit) -> dict[str, Any]:
     """A hit as in ``fazhi search --json``."""
     return {
@@ -53,7 +47,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "is_heading": hit.is_heading,
         "section": str(hit.section),
         "score": hit.score,
-        "report": _report_brief(hit.report),
+        "report": report_to_dict(hit.report, warnings=False),
     }
 
 
