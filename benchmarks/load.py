@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from indexer import load_settings
         from indexer.search import snapshot
 
-        report_ids = [r.report_id for r in snapshot(load_settings(config)).reports]
+        report_ids = list(snapshot(load_settings(config)).report_ord)
         targets = request_mix(report_ids)
         with fazhi_serve(config, log=work / "serve.log") as server:
             for t in targets:  # warm-up: each distinct request once

@@ -85,21 +85,43 @@ def query(engine: str, corpus: corpora.Corpus, index: Path, work: Path, rounds: 
 
 
 def incremental(corpus: corpora.Corpus, index: Path, work: Path) -> dict[str, Any]:
-    """Change one file of the corpus, re-index incrementally; restore it and re-index again."""
+    """Change one file of the corpus and time `fazhi index` (the CLI, wall clock: start-up,
+    imports and all); restore the file and time it again."""
+    from benchmarks.webload import write_config
+
     files = corpora.corpus_files(corpus.root)
     target = files[len(files) // 2]
     original = target.read_bytes()
-    log(f"{corpus.name}: incremental re-index after changing {target.relative_to(corpus.root)}")
-    out = work / f"update-{corpus.name}.json"
+    config = write_config(work / "incremental" / f"config-{corpus.name}.toml", index, corpus.root)
+    log(f"{corpus.name}: incremental `fazhi index` after changing "
+        f"{target.relative_to(corpus.root)}")
     try:
         target.write_bytes(original + EDIT_MARK.encode("utf-8"))
-        changed = run_worker("update", "ours", corpus.root, index, out)
+        changed = fazhi_index(config)
     finally:
         target.write_bytes(original)
     # Re-index the restored file so that the index matches the corpus again.
-    restored = run_worker("update", "ours", corpus.root, index, out)
+    restored = fazhi_index(config)
+    log(f"{corpus.name}: changed {changed['seconds']:.2f} s, restored {restored['seconds']:.2f} s")
     return {"file": str(target.relative_to(corpus.root)), "changed": changed,
             "restored": restored}
+
+
+def fazhi_index(config: Path) -> dict[str, Any]:
+    """Run `fazhi --config CONFIG index` in a fresh process: wall seconds, peak RSS, output."""
+    cmd = [sys.executable, "-c", "from webui.cli import main; main()", "--config", str(config),
+           "index"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    with PeakRss(proc.pid) as rss:
+        output, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    text = output.decode("utf-8", errors="replace").strip()
+    if proc.returncode != 0:
+        raise RuntimeError(f"fazhi index failed with code {proc.returncode}: {text[-500:]}")
+    return {"seconds": seconds, "peak_rss": rss.peak, "output": text.splitlines()[-1:]}
 
 
 def web(corpus: corpora.Corpus, index: Path, work: Path, seconds: float,

@@ -36,7 +36,7 @@ def write_config(path: Path, index_dir: Path, corpus: Path) -> Path:
     rel_index = os.path.relpath(index_dir, path.parent)
     rel_corpus = os.path.relpath(corpus, path.parent)
     path.write_text(
-        "# Written by benchmarks/run.py for the web load test.\n"
+        "# Written by benchmarks/run.py (web load test, incremental `fazhi index`).\n"
         f'[corpus]\npaths = ["{rel_corpus}"]\n\n[index]\npath = "{rel_index}"\n',
         encoding="utf-8",
     )

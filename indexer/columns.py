@@ -1,13 +1,13 @@
-"""The column store: what search needs from one index generation, in a few flat files.
+"""The column format: what search needs from a set of reports, in a few flat files.
 
-Beside Whoosh's files, each committed generation ``G`` of the index has a folder
-``columns-G/`` holding every paragraph as columns over *row* numbers (rows grouped by report,
-in paragraph order) and the ranking postings:
+A *segment* of the index (see ``segments.py``: a generation is one or more of them) is a
+folder holding its paragraphs as columns over *row* numbers (rows grouped by report, in
+paragraph order) and the ranking postings:
 
 - ``reports.jsonl``: one Report (JSON) per report block, in row order; ``known.json``: per
   report its content hash, manifest row hash and source path (what an incremental run
-  compares); ``blocks.npz``: per report the UTF-8 byte offsets of its block in the two text
-  files (so an update copies unchanged blocks as bytes, never decoding them);
+  compares); ``rows.npz`` also holds per report the UTF-8 byte offsets of its block in the
+  two text files (so a merge copies kept blocks as bytes, never decoding them);
 - ``rows.npz``: per row ``report_idx``, ``n``, ``is_heading``, ``section`` (code), ``heading``
   (code into ``headings.json``), ``text_start`` (offsets into ``texts.txt``, one past the end
   last), ``norm_len`` (length of the normalised text);
@@ -17,9 +17,7 @@ in paragraph order) and the ranking postings:
   normalised texts (search-mode cut) as a CSR matrix word -> (rows, term frequencies).
 
 Loading it is a few file reads (no per-document unpickling), which is what makes opening a
-360k-paragraph index and refreshing after a commit cheap. Writers build it in memory, write
-it for the generation they are about to commit (before the commit, so a crash never leaves a
-committed generation without its columns), and remove older folders afterwards.
+360k-paragraph index and refreshing after a commit cheap.
 """
 
 from __future__ import annotations
@@ -43,6 +41,7 @@ _SECTION_CODE = {s: i for i, s in enumerate(SECTIONS)}
 
 
 def columns_dir(index_path: Path, generation: int) -> Path:
+    """The folder of generation ``generation`` (its segment list and known reports)."""
     return Path(index_path) / f"{COLUMNS_PREFIX}{generation}"
 
 
@@ -200,16 +199,18 @@ def _arr(values: array, dtype) -> np.ndarray:
     return np.array(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
 
 
-def replace_reports(old: Columns, drop: set[str], new: Columns) -> Columns:
-    """``old`` (read ``raw``) without the reports whose ids are in ``drop``, followed by
-    ``new``'s blocks; texts stay UTF-8 bytes (unchanged blocks are copied, not decoded).
+def replace_reports(old: Columns, keep_rep: np.ndarray | None, new: Columns) -> Columns:
+    """``old`` (read ``raw``) with only the report blocks flagged in ``keep_rep`` (all when
+    None), followed by ``new``'s blocks; texts stay UTF-8 bytes (kept blocks are copied, not
+    decoded). Merging segments is this function.
 
     All numpy and O(size): rows are renumbered with one monotonic map, so postings stay
     sorted, and the new rows' postings are inserted at the end of each word's run.
     """
     old_known = old.known()
-    keep_rep = np.array([rid not in drop for rid in old_known], dtype=bool)
-    known_map = {rid: k for rid, k in old_known.items() if rid not in drop}
+    if keep_rep is None:
+        keep_rep = np.ones(old.report_count, dtype=bool)
+    known_map = {rid: k for (rid, k), kept in zip(old_known.items(), keep_rep) if kept}
     known_map.update(new.known())
     keep = keep_rep[old.report_idx] if old.rows else np.zeros(0, dtype=bool)
     rep_map = np.cumsum(keep_rep) - 1
@@ -302,10 +303,7 @@ def write_columns(cols: Columns, target: Path) -> None:
     tmp.mkdir(parents=True)
     (tmp / "reports.jsonl").write_text("".join(line + "\n" for line in cols.report_lines),
                                        encoding="utf-8")
-    known = cols.known()
-    (tmp / "known.json").write_text(json.dumps(
-        {"report_id": list(known), "known": list(known.values())}, ensure_ascii=False),
-        encoding="utf-8")
+    write_known(tmp, cols.known())
     np.savez(tmp / "rows.npz", report_idx=cols.report_idx, n=cols.n,
              is_heading=cols.is_heading, section=cols.section, heading=cols.heading,
              text_start=cols.text_start, norm_len=cols.norm_len,
@@ -321,6 +319,13 @@ def write_columns(cols: Columns, target: Path) -> None:
     np.save(tmp / "post_tf.npy", cols.post_tf)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
+
+
+def write_known(folder: Path, known: Mapping[str, tuple[str, str, str]]) -> None:
+    """Write ``known.json`` (report_id -> content sha, manifest sha, source path) in ``folder``."""
+    (folder / "known.json").write_text(json.dumps(
+        {"report_id": list(known), "known": list(known.values())}, ensure_ascii=False),
+        encoding="utf-8")
 
 
 def read_known(source: Path) -> dict[str, tuple[str, str, str]]:
@@ -364,22 +369,6 @@ def read_columns(source: Path, *, raw: bool = False) -> Columns:
         post_tf=np.load(source / "post_tf.npy", mmap_mode="r"),
         known_map=read_known(source) if raw else None,
     )
-
-
-def remove_old_columns(index_path: Path, keep_from: int) -> None:
-    """Remove column folders of generations older than ``keep_from``, and the temporary
-    folders that killed writers left (their process is gone)."""
-    from .index import _process_alive
-
-    for entry in Path(index_path).iterdir():
-        name = entry.name
-        if name.startswith(COLUMNS_PREFIX) and name[len(COLUMNS_PREFIX):].isdigit():
-            if int(name[len(COLUMNS_PREFIX):]) < keep_from:
-                shutil.rmtree(entry, ignore_errors=True)
-        elif name.startswith(f".{COLUMNS_PREFIX}") and ".tmp-" in name:
-            pid = name.rsplit(".tmp-", 1)[1]
-            if not pid.isdigit() or not _process_alive(int(pid)):
-                shutil.rmtree(entry, ignore_errors=True)
 
 
 def _read_text(path: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,17 +17,10 @@ from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from .analysis import load_extra_words
-from .columns import (
-    ColumnsBuilder,
-    columns_dir,
-    read_columns,
-    read_known,
-    remove_old_columns,
-    replace_reports,
-    write_columns,
-)
+from .columns import ColumnsBuilder, columns_dir, read_known
 from .config import Settings
 from .errors import IndexBusyError, IndexMissingError, SchemaVersionError
+from .filehash import FileHashes
 from .models import (
     IndexSummary,
     IngestedReport,
@@ -38,6 +30,13 @@ from .models import (
 )
 from .pipeline import Prepared
 from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
+from .segments import (
+    collect_garbage,
+    read_generation,
+    updated_generation,
+    write_generation,
+    write_single,
+)
 from .serialize import report_to_dict
 
 # How long a second writer waits for the lock before saying the index is busy.
@@ -117,6 +116,21 @@ def _hold_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def _try_lock(path: Path) -> Iterator[bool]:
+    """The write lock of the index at ``path`` if it is free now (yields whether it is held)."""
+    lock = FileStorage(str(path)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+    try:
+        locked = lock.acquire(blocking=False)
+    except OSError:
+        locked = False
+    try:
+        yield locked
+    finally:
+        if locked:
+            lock.release()
 
 
 # ---------------------------------------------------------------- documents
@@ -226,33 +240,50 @@ def _ingest_changed(
     the index holds are not parsed (what makes an incremental run over a large corpus fast:
     a read and a hash per file)."""
     from .ingest import report_id_for
-    from .pipeline import find_all, load_manifests, manifest_row_for, manifest_sha, prepare_sources
+    from .pipeline import (
+        POOL_MIN_BYTES,
+        WarmWorker,
+        find_all,
+        load_manifests,
+        manifest_row_for,
+        manifest_sha,
+        prepare_sources,
+        total_size,
+    )
 
-    sources, problems = find_all(roots)
-    yield from problems
-    manifests, broken = load_manifests(sorted({s.root for s in sources}))
-    yield from broken
-    changed = []
-    for source in sources:
-        rid = report_id_for(source.relative_path)
-        old = have.get(rid)
-        if (
-            old is not None
-            and _sha256(source.path) == old.content_sha256
-            and manifest_sha(manifest_row_for(manifests.get(source.root), source))
-            == old.manifest_sha256
-        ):
-            yield Unchanged(rid, str(source.path))
-        else:
-            changed.append(source)
-    yield from prepare_sources(changed, settings, manifests)
-
-
-def _sha256(path: Path) -> str | None:
+    # Changed files will need jieba and the gazetteer: a worker loads them meanwhile.
+    warm = WarmWorker(settings) if WarmWorker.worthwhile(settings) else None
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+        sources, problems = find_all(roots)
+        yield from problems
+        manifests, broken = load_manifests(sorted({s.root for s in sources}))
+        yield from broken
+        hashes = FileHashes(Path(settings.index_path))
+        changed = []
+        for source in sources:
+            rid = report_id_for(source.relative_path)
+            old = have.get(rid)
+            if (
+                old is not None
+                and hashes.sha256(source.path) == old.content_sha256
+                and manifest_sha(manifest_row_for(manifests.get(source.root), source))
+                == old.manifest_sha256
+            ):
+                yield Unchanged(rid, str(source.path))
+            else:
+                changed.append(source)
+        hashes.save()
+        if warm is not None and changed and total_size(changed) < POOL_MIN_BYTES:
+            yield from warm.prepare(changed, manifests)
+        else:
+            if warm is not None:
+                warm.close()  # a pool of every core does a large batch faster
+                warm = None
+            yield from prepare_sources(changed, settings, manifests)
+    finally:
+        if warm is not None:
+            warm.close()
+
 
 
 def _index(
@@ -315,7 +346,7 @@ def _build_new(
                         continue
                     indexed.append(rid)
                     paragraphs += _add_report(writer, builder, item)
-                write_columns(builder.build(), columns_dir(staging, writer.generation))
+                write_single(staging, writer.generation, builder.build())
             ix.close()
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
             _swap_in(staging, path)
@@ -465,19 +496,24 @@ def _update(
         if not indexed and not removed:
             writer.fazhi_skip_commit = True  # nothing changed: keep the same generation
         else:
-            current = columns_dir(path, writer.generation - 1)
+            # Leftovers of killed writers first (we hold the lock: no segment is in flight).
+            collect_garbage(path, keep_from=writer.generation - 2)
             try:
-                old_columns = read_columns(current, raw=True)
+                current = read_generation(path, writer.generation - 1)
             except FileNotFoundError:
                 raise SchemaVersionError(
                     f"the index at {path} has no column store for its current generation: "
                     "run fazhi index --rebuild"
                 ) from None
-            columns = replace_reports(old_columns, drop, builder.build())
-            write_columns(columns, columns_dir(path, writer.generation))
+            # Only the changed reports are written (a new small segment); the replaced and
+            # removed ones are marked dead where they are.
+            new = updated_generation(path, current, drop, builder.build(), writer.generation)
+            write_generation(path, writer.generation, new)
     if indexed or removed:
-        # Readers that opened the previous generation keep its folder until the next commit.
-        remove_old_columns(path, keep_from=writer.generation - 1)
+        # Readers that opened the previous generation keep its segments until the next commit.
+        with _try_lock(path) as locked:
+            if locked:
+                collect_garbage(path, keep_from=writer.generation - 1)
     return IndexSummary(
         indexed=tuple(indexed),
         unchanged=tuple(unchanged),

@@ -18,11 +18,27 @@ SEPARATOR = "\n"
 
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[str, str]:
-    """zhconv's zh-hans table restricted to 1:1 character pairs (a pure character fold)."""
-    from zhconv import zhconv
+    """zhconv's zh-hans table restricted to 1:1 character pairs (a pure character fold).
 
-    table = zhconv.getdict("zh-hans")
-    return {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+    Cached on disk: importing zhconv (which imports pkg_resources) and reading its table
+    costs about 0.25 s, most of a small `fazhi index` update's normalising."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    from .diskcache import cached, file_key
+
+    def build() -> dict[str, str]:
+        from zhconv import zhconv
+
+        table = zhconv.getdict("zh-hans")
+        return {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+    spec = find_spec("zhconv")
+    try:
+        key = file_key(Path(spec.origin).with_name("zhcdict.json"))  # type: ignore[union-attr,arg-type]
+    except (OSError, AttributeError, TypeError):
+        return build()
+    return cached("zhconv-fold", key, build)
 
 
 def _fold_char(ch: str) -> str:

@@ -89,13 +89,7 @@ def prepare_sources(
 ) -> Iterator[Prepared | IngestProblem]:
     """``sources`` ingested and tokenised, in order; worker processes when worthwhile."""
     procs = settings.worker_procs
-    size = 0
-    for s in sources:
-        try:
-            size += s.path.stat().st_size
-        except OSError:
-            pass
-    if procs <= 1 or len(sources) < 2 or size < POOL_MIN_BYTES:
+    if procs <= 1 or len(sources) < 2 or total_size(sources) < POOL_MIN_BYTES:
         _init_worker(settings, manifests)
         try:
             for source in sources:
@@ -107,6 +101,74 @@ def prepare_sources(
     with ctx.Pool(min(procs, len(sources)), initializer=_init_worker,
                   initargs=(settings, manifests)) as pool:
         yield from pool.imap(_prepare_source, sources, chunksize=CHUNK)
+
+
+def total_size(sources: Sequence[SourceFile]) -> int:
+    """Bytes of the source files (those that cannot be read count 0)."""
+    total = 0
+    for s in sources:
+        try:
+            total += s.path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+class WarmWorker:
+    """One worker process started at the beginning of an incremental run: it loads jieba's
+    dictionary, the gazetteer and the character fold (about 0.7 s) on the second core while
+    this process walks and hashes the corpus, then prepares the files that changed. It is
+    what keeps `fazhi index` after a small change well under two seconds on a large corpus.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._pool = ctx.Pool(1, initializer=_warm_worker, initargs=(settings,))
+
+    @staticmethod
+    def worthwhile(settings: Settings) -> bool:
+        """More than one core, and no other thread in this process (forking a process that
+        runs threads can copy a lock some thread holds)."""
+        import threading
+
+        return settings.worker_procs > 1 and threading.active_count() == 1
+
+    def prepare(self, sources: Sequence[SourceFile], manifests: dict[Path, Manifest]
+                ) -> Iterator[Prepared | IngestProblem]:
+        """``sources`` prepared in the worker, in order."""
+        tasks = [(s, _row_manifest(manifests.get(s.root), s)) for s in sources]
+        yield from self._pool.imap(_prepare_task, tasks)
+
+    def close(self) -> None:
+        self._pool.terminate()  # it may still be loading: nothing of it is needed any more
+        self._pool.join()
+
+
+def _warm_worker(settings: Settings) -> None:
+    from .analysis import load_dictionary, load_extra_words
+    from .gazetteer import load_gazetteer
+    from .normalize import normalize
+
+    _STATE["settings"] = settings
+    normalize("預熱")  # the character fold table
+    load_gazetteer()
+    load_dictionary()
+    if settings.extra_words:
+        load_extra_words(settings.extra_words)
+
+
+def _row_manifest(manifest: Manifest | None, source: SourceFile) -> Manifest:
+    """A manifest holding only ``source``'s row (what the worker needs of it)."""
+    from .manifest import canonical_key
+
+    row = manifest_row_for(manifest, source)
+    return {canonical_key(source.relative_path): row} if row else {}
+
+
+def _prepare_task(task: tuple[SourceFile, Manifest]) -> Prepared | IngestProblem:
+    source, manifest = task
+    _STATE["manifests"] = {source.root: manifest}
+    return _prepare_source(source)
 
 
 def load_manifests(roots: Sequence[Path]) -> tuple[dict[Path, Manifest], list[IngestProblem]]:

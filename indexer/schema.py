@@ -11,7 +11,7 @@ from __future__ import annotations
 from whoosh.fields import ID, STORED, Schema
 
 # Bump when the schema or what is stored changes: an index with another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_FILE = "FAZHI_SCHEMA_VERSION"
 
 KIND_PARAGRAPH = "p"

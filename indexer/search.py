@@ -42,7 +42,7 @@ from .config import Settings
 from .errors import IndexMissingError, ReportNotFoundError, SchemaVersionError
 from .facets import FacetColumn, build_column, count_facet
 from .highlight import find_spans
-from .columns import SECTIONS, columns_dir, read_columns
+from .columns import SECTIONS
 from .index import open_index, recover_interrupted_swap
 from .models import (
     FACET_FIELDS,
@@ -62,6 +62,7 @@ from .models import (
 )
 from .normalize import SEPARATOR, normalize
 from .query import ParsedQuery, Term, parse_filters, parse_query
+from .segments import Postings, load_generation
 
 # Most hits (flat) or reports (grouped) one request returns, whatever limit it asks for.
 MAX_LIMIT = 10_000
@@ -124,10 +125,12 @@ class Snapshot:
     columns: dict[str, FacetColumn]
     lengths: np.ndarray  # normalised characters per paragraph (BM25 document length)
     avg_length: float
-    vocab: dict[str, int]
-    post_ptr: np.ndarray
-    post_row: np.ndarray
-    post_tf: np.ndarray
+    vocab: dict[str, int]  # the indexed jieba words (``in`` tests)
+    postings: Postings
+    # Rows of reports replaced or removed since their segment was written (excluded from
+    # every result); None when there are none. ``live_count``: rows that are not.
+    live: np.ndarray | None
+    live_count: int
     _masks: OrderedDict = field(default_factory=OrderedDict)
     _postings: OrderedDict = field(default_factory=OrderedDict)
     _mask_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -189,14 +192,16 @@ class Snapshot:
 def _load_snapshot(path: Path, key: tuple[int, int]) -> Snapshot:
     open_index(path).close()  # the schema version check, with its clear error
     try:
-        cols = read_columns(columns_dir(path, key[1]))
+        gen = load_generation(path, key[1])
     except FileNotFoundError:
         raise SchemaVersionError(
             f"the index at {path} has no column store for its current generation: "
             "run fazhi index --rebuild"
         ) from None
-    reports = cols.reports
-    report_ord = {r.report_id: i for i, r in enumerate(reports)}
+    cols, live = gen.cols, gen.live
+    reports = cols.reports or []
+    # A replaced report is in two segments: only its live block answers by id.
+    report_ord = {r.report_id: i for i, r in enumerate(reports) if gen.report_live[i]}
     order = sorted(range(len(reports)), key=lambda i: reports[i].report_id)
     report_rank = np.empty(len(reports), dtype=np.int32)
     report_rank[order] = np.arange(len(reports), dtype=np.int32)
@@ -205,6 +210,7 @@ def _load_snapshot(path: Path, key: tuple[int, int]) -> Snapshot:
     starts_arr = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(cols.norm_len.astype(np.int64) + len(SEPARATOR), out=starts_arr[1:])
     lengths = cols.norm_len.astype(np.float64)
+    live_lengths = lengths if live is None else lengths[live]
     years = np.array(
         [r.report_year if r.report_year is not None else -1 for r in reports], dtype=np.int32
     )
@@ -226,11 +232,11 @@ def _load_snapshot(path: Path, key: tuple[int, int]) -> Snapshot:
         starts=starts_arr.tolist(),
         columns=_facet_columns(reports, report_idx, cols.section),
         lengths=lengths,
-        avg_length=float(lengths.mean()) if count else 1.0,
-        vocab={w: i for i, w in enumerate(cols.vocab)},
-        post_ptr=cols.post_ptr,
-        post_row=cols.post_row,
-        post_tf=cols.post_tf,
+        avg_length=float(live_lengths.mean()) if len(live_lengths) else 1.0,
+        vocab=gen.postings.words,
+        postings=gen.postings,
+        live=live,
+        live_count=len(live_lengths),
     )
 
 
@@ -328,11 +334,16 @@ def _term_mask(snap: Snapshot, term: Term) -> np.ndarray:
 
 
 def _filter_mask(snap: Snapshot, filters: dict[str, tuple[str, ...]], skip: str | None) -> np.ndarray:
-    mask = np.ones(snap.size, dtype=bool)
+    mask = _everything(snap)
     for name, values in filters.items():
         if name != skip:
             mask &= snap.columns[name].mask_for(values)
     return mask
+
+
+def _everything(snap: Snapshot) -> np.ndarray:
+    """Every live paragraph (a fresh mask the caller may change)."""
+    return np.ones(snap.size, dtype=bool) if snap.live is None else snap.live.copy()
 
 
 @dataclass
@@ -401,14 +412,9 @@ def _ranking_words(snap: Snapshot, norm: str, longest: int = 8) -> list[str]:
 
 
 def _postings(snap: Snapshot, word: str) -> tuple[np.ndarray, np.ndarray]:
-    """(ordinals, term frequencies) of the paragraphs holding ``word`` (one slice of the
-    column store's postings)."""
-    wid = snap.vocab.get(word)
-    if wid is None:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    a, b = int(snap.post_ptr[wid]), int(snap.post_ptr[wid + 1])
-    return (np.asarray(snap.post_row[a:b], dtype=np.int64),
-            np.asarray(snap.post_tf[a:b], dtype=np.float64))
+    """(ordinals, term frequencies) of the live paragraphs holding ``word`` (slices of the
+    segments' postings)."""
+    return snap.postings.get(word)
 
 
 def _bm25(snap: Snapshot, ords: np.ndarray, tf: np.ndarray, acc: np.ndarray,
@@ -421,7 +427,7 @@ def _bm25(snap: Snapshot, ords: np.ndarray, tf: np.ndarray, acc: np.ndarray,
     if not len(ords):
         return
     df = len(ords)
-    idf = np.log(1.0 + (snap.size - df + 0.5) / (df + 0.5))
+    idf = np.log(1.0 + (snap.live_count - df + 0.5) / (df + 0.5))
     dl = snap.lengths[ords]
     norm = BM25_K1 * (1.0 - BM25_B + BM25_B * dl / snap.avg_length)
     acc[ords] += boost * idf * tf * (BM25_K1 + 1.0) / (tf + norm)
@@ -621,7 +627,7 @@ def index_stats(settings: Settings) -> IndexStats:
     """Reports and paragraphs in the index, per facet value, and its size on disk."""
     path = Path(settings.index_path)
     snap = snapshot(settings)
-    everything = np.ones(snap.size, dtype=bool)
+    everything = _everything(snap)
     facets = []
     report_counts: dict[str, dict[str, int]] = {}
     for name in FACET_FIELDS:
@@ -630,8 +636,8 @@ def index_stats(settings: Settings) -> IndexStats:
                             _year_sort if name == "report_year" else None)
         facets.append(facet)
         # Distinct (value, report) pairs, counted per value.
-        pairs = np.unique(column.codes.astype(np.int64) * max(len(snap.reports), 1)
-                          + snap.report_idx)
+        pairs = np.unique(column.codes[everything].astype(np.int64) * max(len(snap.reports), 1)
+                          + snap.report_idx[everything])
         reports_per_code = np.bincount(pairs // max(len(snap.reports), 1),
                                        minlength=len(column.values))
         report_counts[name] = {
@@ -641,8 +647,8 @@ def index_stats(settings: Settings) -> IndexStats:
     size = sum(p.stat().st_size for p in files)
     last = max((p.stat().st_mtime for p in files if p.name.endswith(".toc")), default=None)
     return IndexStats(
-        reports=len(snap.reports),
-        paragraphs=snap.size,
+        reports=len(snap.report_ord),
+        paragraphs=snap.live_count,
         size_bytes=size,
         facets=tuple(facets),
         report_counts=report_counts,
