@@ -131,7 +131,8 @@ class WarmWorker:
         runs threads can copy a lock some thread holds)."""
         import threading
 
-        return settings.worker_procs > 1 and threading.active_count() == 1
+        return (settings.worker_procs > 1 and threading.active_count() == 1
+                and "fork" in multiprocessing.get_all_start_methods())
 
     def prepare(self, sources: Sequence[SourceFile], manifests: dict[Path, Manifest]
                 ) -> Iterator[Prepared | IngestProblem]:
