@@ -62,11 +62,16 @@ def _jieba():
             if not _DICT_LOADED:
                 jieba.setLogLevel(60)  # silence "Building prefix dict..." on stderr
                 _load_prefix_dict(jieba)
-                for word in userdict_words():
-                    # Words are matched on normalised text, so register the normalised form.
-                    jieba.add_word(normalize(word), freq=None)
+                add_userdict(jieba.dt)
                 _DICT_LOADED = True
     return jieba
+
+
+def add_userdict(tokenizer) -> None:
+    """Add the shipped government terms to a jieba ``Tokenizer``."""
+    for word in userdict_words():
+        # Words are matched on normalised text, so register the normalised form.
+        tokenizer.add_word(normalize(word), freq=None)
 
 
 def _load_prefix_dict(jieba) -> None:
@@ -76,22 +81,29 @@ def _load_prefix_dict(jieba) -> None:
     dt = jieba.dt
     if dt.initialized or dt.dictionary != jieba.DEFAULT_DICT:
         return
+    base = base_dictionary(jieba)
+    if base is not None and not dt.initialized:
+        with dt.lock:
+            dt.FREQ, dt.total, dt.initialized = base[0], base[1], True
+
+
+def base_dictionary(jieba) -> tuple[dict[str, int], int] | None:
+    """jieba's own prefix dictionary and total, a fresh copy from our pickle cache (None when
+    jieba's dictionary file cannot be found)."""
     from pathlib import Path
 
     from .diskcache import cached, file_key
 
     def build() -> tuple[dict, int]:
-        dt.initialize()
-        return dt.FREQ, dt.total
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        return tokenizer.FREQ, tokenizer.total
 
     try:
         key = file_key(Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME))
     except (OSError, AttributeError):
-        return
-    freq, total = cached(f"jieba-{jieba.__version__}", key, build)
-    if not dt.initialized:
-        with dt.lock:
-            dt.FREQ, dt.total, dt.initialized = freq, total, True
+        return None
+    return cached(f"jieba-{jieba.__version__}", key, build)
 
 
 def load_extra_words(words: Iterable[str]) -> None:
@@ -188,16 +200,17 @@ def words(text: str, search_mode: bool = False) -> list[str]:
     return list(seen)
 
 
-def word_counts(norm_text: str) -> dict[str, int]:
+def word_counts(norm_text: str, tokenizer=None) -> dict[str, int]:
     """How often each search-mode jieba word occurs in an already normalised text (what the
-    ranking postings hold for one paragraph)."""
+    ranking postings hold for one paragraph). ``tokenizer``: the jieba ``Tokenizer`` to cut
+    with (default: jieba's own, with the whole dictionary)."""
+    cut = (tokenizer or _jieba()).tokenize
+    wordy = _WORDY.search
     counts: dict[str, int] = {}
-    for token in _SEARCH_TOKENIZER(norm_text):
-        counts[token.text] = counts.get(token.text, 0) + 1
+    for word, _start, _end in cut(norm_text, mode="search", HMM=True):
+        if wordy(word):
+            counts[word] = counts.get(word, 0) + 1
     return counts
-
-
-_SEARCH_TOKENIZER = JiebaTokenizer(search_mode=True)
 
 
 def load_dictionary() -> None:

@@ -274,7 +274,7 @@ def _ingest_changed(
                 changed.append(source)
         hashes.save()
         if warm is not None and changed and total_size(changed) < POOL_MIN_BYTES:
-            yield from warm.prepare(changed, manifests)
+            yield from warm.prepare(changed, manifests, settings)
         else:
             if warm is not None:
                 warm.close()  # a pool of every core does a large batch faster

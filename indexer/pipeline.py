@@ -23,6 +23,9 @@ from .sources import SourceFile
 # Below this many bytes of source files the work is done in this process (a pool costs more
 # to start than it saves).
 POOL_MIN_BYTES = 2_000_000
+# Below this many bytes of source files, jieba gets only the dictionary entries each report
+# contains (finding them costs about 4 us per character; loading the whole dictionary 0.3 s).
+SUBSET_MAX_BYTES = 256_000
 # Files handed to a worker at a time (small: reports differ a lot in size).
 CHUNK = 2
 
@@ -54,12 +57,26 @@ def manifest_row_for(manifest: Manifest | None, source: SourceFile) -> Mapping[s
     return manifest_row(manifest, source.relative_path)
 
 
-def prepare_item(item: IngestedReport, row_sha: str = "") -> Prepared:
-    """Tokenise an already ingested report (in this process)."""
+def prepare_item(item: IngestedReport, row_sha: str = "", *, subset: bool = False) -> Prepared:
+    """Tokenise an already ingested report (in this process). ``subset``: with a jieba that
+    holds only the dictionary entries of this report (same words; see ``jieba_subset``),
+    cheaper than loading the whole dictionary when only a few files are indexed."""
     from .analysis import word_counts
     from .normalize import normalize
 
-    return Prepared(item, row_sha, tuple(word_counts(normalize(p.text)) for p in item.paragraphs))
+    normed = [normalize(p.text) for p in item.paragraphs]
+    tokenizer = None
+    if subset:
+        from .jieba_subset import subset_tokenizer
+
+        tokenizer = subset_tokenizer(normed)
+    return Prepared(item, row_sha, tuple(word_counts(t, tokenizer) for t in normed))
+
+
+def use_subset(settings: Settings, size: int) -> bool:
+    """Whether files of ``size`` bytes in all are tokenised with per-report dictionary
+    subsets (not with configured extra words, which only the whole dictionary gets)."""
+    return size < SUBSET_MAX_BYTES and not settings.extra_words
 
 
 _STATE: dict[str, object] = {}
@@ -81,7 +98,8 @@ def _prepare_source(source: SourceFile) -> Prepared | IngestProblem:
         return _problem(str(source.path), exc.reason)
     except Exception as exc:  # noqa: BLE001 - a bug met on one file must not stop a batch
         return _problem(str(source.path), f"unexpected error: {type(exc).__name__}: {exc}")
-    return prepare_item(item, manifest_sha(manifest_row_for(manifest, source)))
+    return prepare_item(item, manifest_sha(manifest_row_for(manifest, source)),
+                        subset=bool(_STATE.get("subset")))
 
 
 def prepare_sources(
@@ -89,8 +107,10 @@ def prepare_sources(
 ) -> Iterator[Prepared | IngestProblem]:
     """``sources`` ingested and tokenised, in order; worker processes when worthwhile."""
     procs = settings.worker_procs
-    if procs <= 1 or len(sources) < 2 or total_size(sources) < POOL_MIN_BYTES:
+    size = total_size(sources)
+    if procs <= 1 or len(sources) < 2 or size < POOL_MIN_BYTES:
         _init_worker(settings, manifests)
+        _STATE["subset"] = use_subset(settings, size)
         try:
             for source in sources:
                 yield _prepare_source(source)
@@ -115,10 +135,11 @@ def total_size(sources: Sequence[SourceFile]) -> int:
 
 
 class WarmWorker:
-    """One worker process started at the beginning of an incremental run: it loads jieba's
-    dictionary, the gazetteer and the character fold (about 0.7 s) on the second core while
-    this process walks and hashes the corpus, then prepares the files that changed. It is
-    what keeps `fazhi index` after a small change well under two seconds on a large corpus.
+    """One worker process started at the beginning of an incremental run: it loads the
+    gazetteer, jieba's dictionary index and the character fold on the second core while this
+    process walks and hashes the corpus, then prepares the files that changed. With the hash
+    cache and the segmented column store, it is what keeps `fazhi index` after a small change
+    around a second on a large corpus.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -134,10 +155,11 @@ class WarmWorker:
         return (settings.worker_procs > 1 and threading.active_count() == 1
                 and "fork" in multiprocessing.get_all_start_methods())
 
-    def prepare(self, sources: Sequence[SourceFile], manifests: dict[Path, Manifest]
-                ) -> Iterator[Prepared | IngestProblem]:
+    def prepare(self, sources: Sequence[SourceFile], manifests: dict[Path, Manifest],
+                settings: Settings) -> Iterator[Prepared | IngestProblem]:
         """``sources`` prepared in the worker, in order."""
-        tasks = [(s, _row_manifest(manifests.get(s.root), s)) for s in sources]
+        subset = use_subset(settings, total_size(sources))
+        tasks = [(s, _row_manifest(manifests.get(s.root), s), subset) for s in sources]
         yield from self._pool.imap(_prepare_task, tasks)
 
     def close(self) -> None:
@@ -146,16 +168,20 @@ class WarmWorker:
 
 
 def _warm_worker(settings: Settings) -> None:
-    from .analysis import load_dictionary, load_extra_words
     from .gazetteer import load_gazetteer
     from .normalize import normalize
 
     _STATE["settings"] = settings
     normalize("預熱")  # the character fold table
     load_gazetteer()
-    load_dictionary()
     if settings.extra_words:
-        load_extra_words(settings.extra_words)
+        from .analysis import load_extra_words
+
+        load_extra_words(settings.extra_words)  # the whole dictionary, and these words
+    else:
+        from .jieba_subset import dictionary_index
+
+        dictionary_index()  # a large batch loads the whole dictionary when it needs it
 
 
 def _row_manifest(manifest: Manifest | None, source: SourceFile) -> Manifest:
@@ -166,9 +192,10 @@ def _row_manifest(manifest: Manifest | None, source: SourceFile) -> Manifest:
     return {canonical_key(source.relative_path): row} if row else {}
 
 
-def _prepare_task(task: tuple[SourceFile, Manifest]) -> Prepared | IngestProblem:
-    source, manifest = task
+def _prepare_task(task: tuple[SourceFile, Manifest, bool]) -> Prepared | IngestProblem:
+    source, manifest, subset = task
     _STATE["manifests"] = {source.root: manifest}
+    _STATE["subset"] = subset
     return _prepare_source(source)
 
 
