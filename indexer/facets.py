@@ -14,6 +14,8 @@ import numpy as np
 from .models import LEVEL_LABELS, SECTION_LABELS, Facet, FacetValue
 
 _LABELS: dict[str, Mapping[str, str]] = {"level": LEVEL_LABELS, "section": SECTION_LABELS}
+# Up to this many selected values, ``mask_for`` compares codes one value at a time.
+_FEW_CODES = 8
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,14 @@ class FacetColumn:
     def mask_for(self, selected: Sequence[str]) -> np.ndarray:
         """Paragraphs whose value is one of ``selected``."""
         codes = [c for c in (self.code_of(v) for v in selected) if c is not None]
-        return np.isin(self.codes, np.asarray(codes, dtype=np.int32))
+        if len(codes) > _FEW_CODES:
+            return np.isin(self.codes, np.asarray(codes, dtype=np.int32))
+        # A few values (the usual filter): one vectorised comparison each beats ``isin``'s
+        # sort or lookup table by an order of magnitude.
+        mask = np.zeros(len(self.codes), dtype=bool)
+        for code in codes:
+            mask |= self.codes == code
+        return mask
 
 
 def build_column(
@@ -55,12 +64,14 @@ def count_facet(
     column: FacetColumn, mask: np.ndarray, selected: Sequence[str], size: int,
     sort_key: Callable[[str], object] | None = None,
 ) -> Facet:
-    """The facet of ``column`` over the paragraphs in ``mask``: values by count (then value),
-    at most ``size`` of them (selected values always listed), flagged when truncated."""
-    counts = np.bincount(column.codes[mask], minlength=len(column.values))
-    present = [c for c in np.flatnonzero(counts) if c != 0]
-    present.sort(key=lambda c: (-int(counts[c]), sort_key(column.values[c]) if sort_key
-                                else column.values[c]))
+    """The facet of ``column`` over the paragraphs in ``mask`` (a boolean mask, or the
+    paragraphs' ordinals: cheaper to gather from): values by count (then value), at most
+    ``size`` of them (selected values always listed), flagged when truncated."""
+    # Python ints from here on: indexing numpy arrays value by value is the slow part.
+    counts: list[int] = np.bincount(column.codes[mask], minlength=len(column.values)).tolist()
+    values = column.values
+    present = [c for c in range(1, len(counts)) if counts[c]]
+    present.sort(key=lambda c: (-counts[c], sort_key(values[c]) if sort_key else values[c]))
     chosen = present[:size]
     truncated = len(present) > size
     for value in selected:
@@ -76,7 +87,7 @@ def count_facet(
         out.append(
             FacetValue(
                 value=str(value),
-                count=int(counts[code]),
+                count=counts[code],
                 selected=value in selected,
                 label=labels.get(value) if value is not None else None,
                 parent=column.parents[code],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from .normalize import normalize_with_offsets
+from .normalize import normalize, normalized_ends
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -26,14 +27,26 @@ def find_spans(text: str, needles: Iterable[str]) -> tuple[tuple[int, int], ...]
     needles = [n for n in dict.fromkeys(needles) if n]
     if not needles:
         return ()
-    norm, offsets = normalize_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    for needle in needles:
-        i = norm.find(needle)
-        while i >= 0:
-            spans.append((offsets[i], offsets[i + len(needle) - 1] + 1))
-            i = norm.find(needle, i + 1)  # +1: overlapping occurrences count too
-    return tuple(merge_spans(spans))
+    norm = normalize(text)
+    found = [(i, i + len(needle)) for needle in needles for i in _occurrences(norm, needle)]
+    if not found:
+        return ()
+    # Mapping back to the original only when some character did not normalise to exactly
+    # one character (whitespace, NFKC expansions): most paragraphs need no map at all.
+    ends = normalized_ends(text)
+    if ends is not None:
+        found = [(bisect_right(ends, s), bisect_right(ends, e - 1) + 1) for s, e in found]
+    return tuple(merge_spans(found))
+
+
+def _occurrences(norm: str, needle: str) -> list[int]:
+    """Start of every occurrence of ``needle`` in ``norm``, overlapping ones included."""
+    out = []
+    i = norm.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = norm.find(needle, i + 1)
+    return out
 
 
 def highlight_html(text: str, spans: Sequence[tuple[int, int]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate
 
 # Characters that separate paragraphs in the in-memory column; normalisation never emits it
 # because it is whitespace.
@@ -88,3 +89,30 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
     """The [start, end) span of the original text that normalised [start, end) came from."""
     return offsets[start], offsets[end - 1] + 1
+
+
+class _LengthTable(dict):
+    """A ``str.translate`` table: each character to ``chr(n)``, ``n`` the number of
+    characters its normalised form has (computed from ``_TABLE`` and remembered)."""
+
+    def __missing__(self, code: int) -> str:
+        value = chr(len(_TABLE[code]))
+        self[code] = value
+        return value
+
+
+_LENGTHS = _LengthTable()
+
+
+def normalized_ends(text: str) -> list[int] | None:
+    """For each character ``j`` of ``text``, ``len(normalize(text[: j + 1]))``; None when every
+    character normalises to exactly one character (normalised offsets are then original ones).
+
+    The normalised character ``i`` comes from original character ``bisect_right(ends, i)``:
+    the same map as ``normalize_with_offsets``, at C speed (a ``translate`` and, only when
+    needed, an ``accumulate``, instead of a Python loop per character).
+    """
+    lengths = text.translate(_LENGTHS)
+    if lengths.count("\x01") == len(lengths):
+        return None
+    return list(accumulate(map(ord, lengths)))

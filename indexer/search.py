@@ -4,13 +4,15 @@ How a query runs:
 1. The index's paragraphs are held in memory as a *snapshot* (normalised texts joined by a
    separator into one string, plus integer columns for report, position, year and facets),
    loaded once per index generation and shared by all threads.
-2. Exact matching is a C-speed ``str.find`` scan of the joined string for each match unit
-   (jumping to the next paragraph after a hit): the hit set *is* grep's, by construction.
+2. Exact matching compares the joined text, held as one 16-bit code per character, with each
+   match unit using numpy (from the unit's rarest character), and maps the occurrences to
+   paragraphs with ``searchsorted``; units with a character at or above U+FFFF fall back to a
+   C-speed ``str.find`` scan. Either way the hit set *is* grep's, by construction.
    Unit masks are cached per snapshot, so facet toggles and paging do not rescan.
 3. Boolean logic, filters, scopes and facets are numpy operations over paragraph ordinals.
 4. Ranking is BM25F over the jieba words found in each term (its substrings that are
-   words of the index, so queries never load jieba), computed with numpy from posting arrays
-   read block by block from Whoosh; highlights are computed for the page's hits only.
+   words of the index, so queries never load jieba), computed with numpy from the column
+   store's posting arrays (live rows only); highlights are computed for the page's hits only.
 
 Matching semantics (exact mode): a term matches a paragraph iff the paragraph's normalised
 text contains the term's normalised text, exactly like grep. Latin words and digits are no
@@ -135,6 +137,7 @@ class Snapshot:
     _postings: OrderedDict = field(default_factory=OrderedDict)
     _mask_lock: threading.Lock = field(default_factory=threading.Lock)
     _normed: list[str] | None = None
+    _chars: _CharCodes | None = None  # built on first use by unit_mask
 
     @property
     def size(self) -> int:
@@ -163,24 +166,14 @@ class Snapshot:
             if cached is not None:
                 self._masks.move_to_end(unit)
                 return cached
-        mask = np.zeros(self.size, dtype=bool)
-        starts, find = self.starts, self.joined.find
-        # Sparse units: C-speed find over the joined text, jumping to the next paragraph after
-        # each hit. Dense units (e.g. 的): once they hit many paragraphs, test the rest one by
-        # one with ``in``, which costs the same whatever the number of hits.
-        dense_after = max(1000, self.size // 50)
-        hits = 0
-        i = find(unit)
-        while i >= 0:
-            d = bisect_right(starts, i) - 1
-            mask[d] = True
-            hits += 1
-            if hits > dense_after:
-                rest = self.normed[d + 1 :]
-                mask[d + 1 :] = np.fromiter((unit in t for t in rest), dtype=bool,
-                                            count=len(rest))
-                break
-            i = find(unit, starts[d + 1])
+        if _CharCodes.can_search(unit):
+            # Vectorised: every occurrence at once, mapped to its paragraph with numpy; the
+            # same set as the scan's (an occurrence's start is in the paragraph it marks).
+            chars = _char_codes(self)
+            mask = np.zeros(self.size, dtype=bool)
+            mask[np.searchsorted(chars.starts, chars.occurrences(unit), side="right") - 1] = True
+        else:
+            mask = _scan_mask(self, unit)
         mask.flags.writeable = False
         with self._mask_lock:
             self._masks[unit] = mask
@@ -452,12 +445,33 @@ def _scores(snap: Snapshot, pq: ParsedQuery, matched: np.ndarray) -> np.ndarray:
             ords, tf = _postings(snap, t.norm)
             _bm25(snap, ords, tf, acc, WHOLE_WORD_BOOST)
     scores = acc[matched]
-    title_hit = np.array(
-        [any(t.norm in title for t in terms) for title in snap.report_titles], dtype=bool
-    )
+    title_hit = _title_hits(snap.report_titles, [t.norm for t in terms])
     if title_hit.any():
         scores *= 1.0 + TITLE_BOOST * title_hit[snap.report_idx[matched]]
     return scores
+
+
+def _title_hits(titles: list[str], needles: list[str]) -> np.ndarray:
+    """Per title: whether it contains one of ``needles`` (a few C-speed ``find`` over the
+    titles joined, instead of a Python test per title and needle)."""
+    hit = np.zeros(len(titles), dtype=bool)
+    if not titles:
+        return hit
+    joined = SEPARATOR.join(titles)
+    # ends[r]: where title r + 1 starts (a match starting before it and after title r - 1
+    # is inside title r: needles hold no separator).
+    lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
+    ends = np.cumsum(lengths + len(SEPARATOR)).tolist()
+    for needle in needles:
+        if not needle or SEPARATOR in needle:  # could span titles: test each one
+            hit |= np.fromiter((needle in t for t in titles), dtype=bool, count=len(titles))
+            continue
+        i = joined.find(needle)
+        while i >= 0:
+            r = bisect_right(ends, i)
+            hit[r] = True
+            i = joined.find(needle, ends[r])
+    return hit
 
 
 def _order(snap: Snapshot, matched: np.ndarray, scores: np.ndarray, sort: Sort,
@@ -466,15 +480,126 @@ def _order(snap: Snapshot, matched: np.ndarray, scores: np.ndarray, sort: Sort,
     year = snap.year[matched]
     rep = snap.report_rank[snap.report_idx[matched]]
     n = snap.n[matched]
+    primary = None  # the float key sorted on first, if any (scores)
     if sort is Sort.NEWEST:
         keys = (n, rep, -year)
     elif sort is Sort.OLDEST:
         keys = (n, rep, np.where(year < 0, np.iinfo(np.int32).max, year))
     elif ranked:
-        keys = (n, rep, -year, -scores)
+        keys, primary = (n, rep, -year), -scores
     else:
         keys = (n, rep)
-    return np.lexsort(keys)
+    # The integer keys packed into one: each key is a pass of lexsort, most of its time.
+    packed = _packed(keys)
+    if packed is None:
+        return np.lexsort(keys if primary is None else (*keys, primary))
+    return np.argsort(packed, kind="stable") if primary is None else np.lexsort((packed, primary))
+
+
+def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """One int64 per row that orders the rows as ``np.lexsort(keys)`` does (integer keys, the
+    last one primary); None when the packed values would not fit."""
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    if not len(packed):
+        return packed
+    scale = 1  # product of the value ranges of the less significant keys
+    for key in keys:
+        low, high = int(key.min()), int(key.max())
+        if scale * (high - low + 1) >= 2**62:
+            return None
+        packed += (key.astype(np.int64) - low) * scale
+        scale *= high - low + 1
+    return packed
+
+
+# ---------------------------------------------------------------- substring search
+
+
+def _scan_mask(snap: Snapshot, unit: str) -> np.ndarray:
+    """Paragraphs whose normalised text contains ``unit``, by scanning ``snap.joined`` (any
+    unit: the reference the vectorised search must agree with)."""
+    mask = np.zeros(snap.size, dtype=bool)
+    starts, find = snap.starts, snap.joined.find
+    # Sparse units: C-speed find over the joined text, jumping to the next paragraph after
+    # each hit. Dense units (e.g. 的): once they hit many paragraphs, test the rest one by
+    # one with ``in``, which costs the same whatever the number of hits.
+    dense_after = max(1000, snap.size // 50)
+    hits = 0
+    i = find(unit)
+    while i >= 0:
+        d = bisect_right(starts, i) - 1
+        mask[d] = True
+        hits += 1
+        if hits > dense_after:
+            rest = snap.normed[d + 1 :]
+            mask[d + 1 :] = np.fromiter((unit in t for t in rest), dtype=bool, count=len(rest))
+            break
+        i = find(unit, starts[d + 1])
+    return mask
+
+
+# Code of every character at or above U+FFFF in ``_CharCodes.codes`` (they do not fit 16 bits).
+_WIDE = 0xFFFF
+
+
+class _CharCodes:
+    """The joined normalised text as one 16-bit code per character, to find every occurrence
+    of a unit with a few numpy comparisons (one pass at C speed, no Python step per hit).
+
+    Characters at or above U+FFFF share the code ``_WIDE``, so units holding one are left to
+    the scan (``can_search``); for the others, equal codes mean equal characters.
+    """
+
+    __slots__ = ("codes", "starts", "freq")
+
+    _CHUNK = 1 << 20  # characters encoded at a time (bounds the temporary memory)
+
+    def __init__(self, joined: str, starts: Sequence[int]) -> None:
+        codes = np.empty(len(joined), dtype=np.uint16)
+        # How often each code occurs: a unit is searched from its rarest character.
+        freq = np.zeros(_WIDE + 1, dtype=np.int64)
+        for i in range(0, len(joined), self._CHUNK):
+            wide = np.frombuffer(
+                joined[i : i + self._CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            chunk = codes[i : i + len(wide)]
+            np.minimum(wide, _WIDE, out=chunk, casting="unsafe")  # exact: the values fit
+            freq += np.bincount(chunk, minlength=_WIDE + 1)
+        self.codes = codes
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.freq = freq
+
+    @staticmethod
+    def can_search(unit: str) -> bool:
+        """Whether ``occurrences`` handles ``unit`` (non-empty, every character below U+FFFF)."""
+        return bool(unit) and max(unit) < chr(_WIDE)
+
+    def occurrences(self, unit: str) -> np.ndarray:
+        """Offset in the joined text of the start of every occurrence of ``unit``, ascending."""
+        codes, k = self.codes, len(unit)
+        wanted = [ord(c) for c in unit]
+        # Rarest character first: the fewest candidates to check against the others.
+        order = sorted(range(k), key=lambda j: int(self.freq[wanted[j]]))
+        first = order[0]
+        if len(codes) < k or not self.freq[wanted[first]]:
+            return np.zeros(0, dtype=np.intp)
+        # Candidate starts s: the character at s + first is the rarest one (and s + k fits).
+        starts = np.flatnonzero(codes[first : len(codes) - k + first + 1] == wanted[first])
+        for j in order[1:]:
+            if not len(starts):
+                break
+            starts = starts[codes[starts + j] == wanted[j]]
+        return starts
+
+
+def _char_codes(snap: Snapshot) -> _CharCodes:
+    """``snap``'s character codes, built once (under the snapshot's lock: one copy)."""
+    chars = snap._chars
+    if chars is None:
+        with snap._mask_lock:
+            if snap._chars is None:
+                snap._chars = _CharCodes(snap.joined, snap.starts)
+            chars = snap._chars
+    return chars
 
 
 # ---------------------------------------------------------------- results
@@ -501,11 +626,22 @@ def _year_sort(value: str) -> object:
 
 def _facets(snap: Snapshot, masks: _Masks, scope: Scope, filters: dict[str, tuple[str, ...]],
             size: int) -> tuple[Facet, ...]:
+    """Each facet field counted over the matches under every filter but its own (so that
+    its other values stay visible)."""
+    # Every field without a filter of its own counts the same matches (those under all the
+    # filters): found once. As ordinals, cheaper to gather codes from than a boolean mask.
+    under_all: np.ndarray | None = None
     out = []
     for name in FACET_FIELDS:
-        match = _match(snap, masks, scope, _filter_mask(snap, filters, skip=name))
+        if name in filters:
+            rows = np.flatnonzero(_match(snap, masks, scope, _filter_mask(snap, filters, name)))
+        else:
+            if under_all is None:
+                under_all = np.flatnonzero(
+                    _match(snap, masks, scope, _filter_mask(snap, filters, skip=None)))
+            rows = under_all
         out.append(
-            count_facet(snap.columns[name], match, filters.get(name, ()), size,
+            count_facet(snap.columns[name], rows, filters.get(name, ()), size,
                         _year_sort if name == "report_year" else None)
         )
     return tuple(out)
@@ -667,7 +803,7 @@ def warm_up(settings: Settings) -> None:
     if settings.extra_words:
         load_extra_words(settings.extra_words)
     try:
-        snapshot(settings)
+        _char_codes(snapshot(settings))
     except (IndexMissingError, SchemaVersionError):
         pass  # searching will say so, with its clear message
 
