@@ -56,9 +56,10 @@ def engine_row(corpus: dict[str, Any], name: str, res: dict[str, Any]) -> list[s
     incr = (res.get("incremental") or {}).get("changed", {}).get("seconds")
     return [
         corpus["name"], name, _num(build.get("paragraphs"), 0), _num(corpus["chars"], 0),
-        _num(seconds), _num(cps, 0), _num(mb(build["index_bytes"]) if build else None),
-        _num(mb(build["peak_rss"]) if build else None),
-        _num(mb(query["peak_rss"]) if query else None),
+        _num(seconds), _num(cps, 0),
+        _num(mb(build["index_bytes"]) if "index_bytes" in build else None),
+        _num(mb(build["peak_rss"]) if "peak_rss" in build else None),
+        _num(mb(query["peak_rss"]) if "peak_rss" in query else None),
         *(_lat(shapes.get(s)) for s in SHAPE_TITLES), _lat(query.get("page_first")),
         _num(incr, 2), _web(res.get("web")),
     ]

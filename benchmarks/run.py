@@ -58,6 +58,8 @@ def run_worker(command: str, engine: str, corpus: Path, index: Path, out: Path,
         raise RuntimeError(f"{command} ({engine}) failed with code {code}: " + " | ".join(tail))
     result = json.loads(out.read_text(encoding="utf-8"))
     result["peak_rss"] = max(rss.peak, result.get("self_peak_rss", 0))
+    # Keep the tree's peak with the figures, so that --skip-build can report them again.
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
 
 

@@ -143,3 +143,17 @@ def test_run_on_seeds_writes_table_and_json(tmp_path: Path) -> None:
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert data["corpora"][0]["engines"]["baseline"]["query"]["errors"] == 0
     assert (out / "results.md").read_text(encoding="utf-8").count("| seeds | baseline |") == 1
+
+    # --skip-build reuses the index and reports the first run's build figures, peak RSS included.
+    again = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "run.py"), "--corpus", "seeds",
+         "--engines", "baseline", "--rounds", "1", "--web-seconds", "0", "--skip-build",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    reused = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    first_build = data["corpora"][0]["engines"]["baseline"]["build"]
+    reused_build = reused["corpora"][0]["engines"]["baseline"]["build"]
+    assert reused_build["peak_rss"] == first_build["peak_rss"] > 0
+    assert reused_build["seconds"] == first_build["seconds"]
+    assert "| seeds | baseline |" in again.stdout
