@@ -35,6 +35,9 @@ _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
 _MAX_CONTROL_SHARE = 0.01
 # Share of characters that must be "common" for GB18030 to be believed (see _plausible_gb).
 _MIN_COMMON_SHARE = 0.9
+# Hangul syllables (count, share of non-ASCII characters) that make CP949-decodable bytes Korean.
+_MIN_HANGUL = 20
+_MIN_HANGUL_SHARE = 0.9
 _HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
 
 
@@ -227,7 +230,27 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     # that GB18030 happens to accept.
     if many_controls or not plausible_chinese(text):
         raise IngestError(name, "not UTF-8 or GB18030 text")
+    if reads_as_korean(data):
+        raise IngestError(name, "not UTF-8 or GB18030 text (reads as Korean EUC-KR/CP949)")
     return text, "gb18030"
+
+
+def reads_as_korean(data: bytes) -> bool:
+    """True when DATA is Korean text in EUC-KR/CP949, which GB18030 misreads as common hanzi.
+
+    Both encodings use the same byte range, and EUC-KR's Hangul rows are GB2312's level-1
+    hanzi, so the plausibility test cannot tell them apart. Chinese text practically never
+    decodes as CP949 (row 0xC9, which holds 上 社 生 设 ..., is unassigned there) and never
+    decodes to Hangul syllables almost only; Korean text does both.
+    """
+    try:
+        # Not final: the sample may end inside a character.
+        korean = codecs.getincrementaldecoder("cp949")().decode(data[:400_000], final=False)
+    except UnicodeDecodeError:
+        return False
+    wide = [c for c in korean if ord(c) >= 0x80]
+    hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3")
+    return hangul >= _MIN_HANGUL and hangul >= _MIN_HANGUL_SHARE * len(wide)
 
 
 def _is_common(ch: str) -> bool:

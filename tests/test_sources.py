@@ -11,7 +11,14 @@ import pytest
 
 from fixtures_ingest import can_chmod_unreadable
 from indexer.errors import IngestError
-from indexer.sources import SourceFile, decode_bytes, find_sources, read_source
+from indexer.sources import (
+    SourceFile,
+    decode_bytes,
+    find_sources,
+    plausible_chinese,
+    read_source,
+    reads_as_korean,
+)
 
 TEXT = "张家港市塘桥镇人民政府2022年法治政府建设情况报告。\n\n一、坚持政治引领，高起点谋划全年工作。\n"
 LIMIT = 1024 * 1024
@@ -56,6 +63,33 @@ def test_other_encodings_are_rejected_not_misread(data: bytes) -> None:
     with pytest.raises(IngestError) as err:
         decode_bytes(data, "x.txt")
     assert err.value.reason == "not UTF-8 or GB18030 text"
+
+
+KOREAN = "대한민국 헌법 제1조 대한민국은 민주공화국이다. 대한민국의 주권은 국민에게 있고, 모든 권력은 국민으로부터 나온다."
+
+
+@pytest.mark.parametrize("encoding", ["euc-kr", "cp949"])
+@pytest.mark.parametrize("copies", [1, 4000], ids=["short", "over-sample"])
+def test_korean_text_is_rejected_not_read_as_hanzi(encoding: str, copies: int) -> None:
+    """EUC-KR Hangul rows are GB2312 hanzi rows: GB18030 would give plausible-looking mojibake."""
+    data = (KOREAN * copies).encode(encoding)
+    assert plausible_chinese(data.decode("gb18030"))  # what made it slip through before
+    with pytest.raises(IngestError) as err:
+        decode_bytes(data, "x.txt")
+    assert err.value.reason == "not UTF-8 or GB18030 text (reads as Korean EUC-KR/CP949)"
+
+
+def test_gb_text_is_not_taken_for_korean(seeds_dir) -> None:
+    """Every seed report encoded as GB18030 still decodes as Chinese, and none of their
+    paragraphs reads as Korean: the Korean test never refuses real report text."""
+    lines = 0
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert decode_bytes(text.encode("gb18030"), path.name)[1] == "gb18030"
+        for line in filter(None, (line.strip() for line in text.splitlines())):
+            lines += 1
+            assert not reads_as_korean(line.encode("gb18030")), line
+    assert lines > 100
 
 
 @pytest.mark.parametrize(
