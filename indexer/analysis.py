@@ -48,6 +48,7 @@ def _import_jieba():
     finally:
         if block and sys.modules.get("pkg_resources", False) is None:
             del sys.modules["pkg_resources"]
+    jieba.setLogLevel(60)  # silence "Building prefix dict..." on stderr, whoever builds it
     return jieba
 
 
@@ -60,7 +61,6 @@ def _jieba():
     if not _DICT_LOADED:
         with _DICT_LOCK:
             if not _DICT_LOADED:
-                jieba.setLogLevel(60)  # silence "Building prefix dict..." on stderr
                 _load_prefix_dict(jieba)
                 add_userdict(jieba.dt)
                 _DICT_LOADED = True

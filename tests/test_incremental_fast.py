@@ -121,3 +121,24 @@ def test_cli_update_through_the_warm_worker_equals_a_rebuild(tmp_path: Path,
     hits = search(incremental, SearchRequest(query="增补段落", grouped=False)).hits
     assert [h.report_id for h in hits] == [target.stem]
     assert hits[0].report.report_year == 2015 + names.index(target.name)  # its manifest row
+
+
+def test_first_run_on_a_fresh_machine_prints_only_the_summary(tmp_path: Path,
+                                                              seeds_dir: Path) -> None:
+    """With every cache cold (ours and jieba's own), `fazhi index` builds them silently:
+    stderr carries no jieba log lines ("Building prefix dict ...", "Loading model ...")."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    config = tmp_path / "fazhi.toml"
+    config.write_text(f'[corpus]\npaths = ["{corpus.as_posix()}"]\n\n'
+                      f'[index]\npath = "{(tmp_path / "index").as_posix()}"\n', encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    proc = subprocess.run([*FAZHI, "--config", str(config), "index"], capture_output=True,
+                          text=True, timeout=300, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed 5 report(s)" in proc.stdout
+    assert any((tmp_path / "cache" / "fazhi-search").iterdir())  # the caches were built here
+    for noise in ("prefix dict", "Loading model", "Dumping model"):
+        assert noise not in proc.stderr, proc.stderr
