@@ -20,7 +20,12 @@ from indexer.sources import SourceFile, read_source
 
 FIELDS = ("province", "city", "county", "town", "level", "report_year", "published", "doc_number")
 PLACE = ("province", "city", "county", "town")
-THRESHOLDS = {"province": 0.95, "level": 0.95, "report_year": 0.95, "published": 0.95, "chain": 0.90}
+THRESHOLDS = {"province": 0.95, "level": 0.95, "report_year": 0.95, "published": 0.95, "chain": 0.90,
+              "title": 0.90}
+# Measured and printed, no bar: the labels' issuer convention is not consistent enough to tune
+# to (吉林市坚持… is labelled null, 清波街道以… is labelled 清波街道; 靖边县政府 in the text is
+# labelled 靖边县人民政府), and the held-out set judges it.
+MEASURED_ONLY = ("issuer",)
 
 
 def _value(report: Report, name: str) -> object:
@@ -31,7 +36,8 @@ def _value(report: Report, name: str) -> object:
 def _accuracy(root: Path, with_url: bool) -> tuple[dict[str, float], list[str]]:
     labels = [json.loads(line) for line in (root / "truth.jsonl").read_text("utf-8").splitlines()
               if line.strip()]
-    right = dict.fromkeys((*FIELDS, "chain"), 0)
+    right = dict.fromkeys((*FIELDS, "chain", *MEASURED_ONLY, "title"), 0)
+    titled = 0  # pages whose label has a title (null: the page shows none)
     misses: list[str] = []
     for label in labels:
         path = root / "reports" / label["file"]
@@ -44,7 +50,16 @@ def _accuracy(root: Path, with_url: bool) -> tuple[dict[str, float], list[str]]:
             else:
                 misses.append(f"{label['file']} {name}: {_value(report, name)!r} != {label[name]!r}")
         right["chain"] += all(_value(report, n) == label[n] for n in PLACE)
-    return {name: n / len(labels) for name, n in right.items()}, misses
+        for name in MEASURED_ONLY:
+            right[name] += _value(report, name) == label[name]
+        if label["title"] is not None:
+            titled += 1
+            right["title"] += report.title == label["title"]
+            if report.title != label["title"]:
+                misses.append(f"{label['file']} title: {report.title!r} != {label['title']!r}")
+    acc = {name: n / len(labels) for name, n in right.items() if name != "title"}
+    acc["title"] = right["title"] / titled if titled else 1.0
+    return acc, misses
 
 
 def _table(title: str, acc: dict[str, float]) -> str:
@@ -61,7 +76,8 @@ def excerpts(shared_dir: Path) -> Path:
 
 
 def test_metadata_accuracy_on_real_pages(excerpts: Path) -> None:
-    """Per-field accuracy meets the bar: >= 95% province/level/report_year/published, >= 90% chain."""
+    """Per-field accuracy meets the bar: >= 95% province/level/report_year/published, >= 90% chain
+    and >= 90% of the labelled titles; issuer is measured and printed."""
     acc, misses = _accuracy(excerpts, with_url=True)
     print("\n" + _table("report-excerpts, page text + URL:", acc))
     print("\n".join(f"  miss: {m}" for m in misses))
