@@ -14,7 +14,6 @@ the analyzer into the index).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from jieba.analyse import ChineseAnalyzer
@@ -23,7 +22,7 @@ from whoosh.qparser import PlusMinusPlugin, QueryParser
 from whoosh.query import And, Or, Query, Term
 
 from .corpora import corpus_files, decode, read_manifest, split_paragraphs
-from .queries import BenchQuery
+from .queries import BenchQuery, Outcome
 
 FACETS: tuple[str, ...] = ("province", "city", "county", "town", "level", "report_year", "section")
 PAGE_REPORTS = 20
@@ -78,15 +77,6 @@ def build(corpus: Path, index_dir: Path) -> dict[str, int]:
         raise
     writer.commit()
     return {"reports": reports, "paragraphs": paragraphs}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one query produced: matching paragraphs, and shown hits (for sanity checks)."""
-
-    total: int
-    shown: int
-    groups: int = 0
 
 
 class BaselineSession:

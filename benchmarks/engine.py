@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from .baseline import Outcome
-from .queries import BenchQuery
+from .queries import BenchQuery, Outcome
 
 
 class EngineUnavailable(RuntimeError):

@@ -16,6 +16,15 @@ class QueryListError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one query produced: matching paragraphs, and shown hits (for sanity checks)."""
+
+    total: int
+    shown: int
+    groups: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class BenchQuery:
     """One benchmark query: the query string and its filters (field -> accepted values)."""
 

@@ -158,19 +158,25 @@ class ColumnsBuilder:
         self.block_norm_bytes.append(self.block_norm_bytes[-1] + norm_bytes)
 
     def build(self) -> Columns:
-        words = np.frombuffer(self.p_word, dtype=np.int32) if len(self.p_word) else np.zeros(
-            0, np.int32)
-        rows = np.frombuffer(self.p_row, dtype=np.int32) if len(self.p_row) else np.zeros(
-            0, np.int32)
-        tfs = np.frombuffer(self.p_tf, dtype=np.float32) if len(self.p_tf) else np.zeros(
-            0, np.float32)
-        # Stable: rows stay increasing inside each word's run.
-        order = np.argsort(words, kind="stable")
+        """The accumulated blocks as Columns. Consumes the builder: its text lists and posting
+        buffers are released as soon as they are copied (a full build's peak memory)."""
+        words = _take(self, "p_word", np.int32)
+        order = np.argsort(words, kind="stable")  # stable: rows stay increasing in a word's run
         ptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(words, minlength=len(self.vocab)), out=ptr[1:])
+        del words
+        post_row = _take(self, "p_row", np.int32)[order]
+        post_tf = _take(self, "p_tf", np.float32)[order]
+        del order
         lengths = np.fromiter((len(t) for t in self.texts), dtype=np.int64, count=len(self.texts))
         text_start = np.zeros(len(self.texts) + 1, dtype=np.int64)
         np.cumsum(lengths, out=text_start[1:])
+        texts = "".join(self.texts)
+        self.texts = []
+        norm_len = np.fromiter((len(t) for t in self.normed), dtype=np.int32,
+                               count=len(self.normed))
+        normed = SEPARATOR.join(self.normed) + SEPARATOR if self.normed else ""
+        self.normed = []
         return Columns(
             reports=self.reports,
             report_lines=self.report_lines,
@@ -183,16 +189,22 @@ class ColumnsBuilder:
             section=_arr(self.section, np.int8),
             heading=_arr(self.heading, np.int32),
             headings=list(self.heading_codes),
-            texts="".join(self.texts),
+            texts=texts,
             text_start=text_start,
-            normed=SEPARATOR.join(self.normed) + SEPARATOR if self.normed else "",
-            norm_len=np.fromiter((len(t) for t in self.normed), dtype=np.int32,
-                                 count=len(self.normed)),
+            normed=normed,
+            norm_len=norm_len,
             vocab=list(self.vocab),
             post_ptr=ptr,
-            post_row=rows[order],
-            post_tf=tfs[order],
+            post_row=post_row,
+            post_tf=post_tf,
         )
+
+
+def _take(builder: ColumnsBuilder, name: str, dtype) -> np.ndarray:
+    """The builder's array ``name`` as a numpy copy, the array itself released."""
+    values = getattr(builder, name)
+    setattr(builder, name, array(values.typecode))
+    return _arr(values, dtype)
 
 
 def _arr(values: array, dtype) -> np.ndarray:
