@@ -128,6 +128,24 @@ def test_table_has_both_engines_and_ratio_row() -> None:
     assert ratio[11] == "2.00× / 5.00× / 10.00×"
 
 
+def test_fazhi_search_worker_does_not_load_the_baseline() -> None:
+    """A worker measuring fazhi-search must not hold the baseline's jieba.analyse (about 130 MB
+    of IDF table) in its RSS, nor the baseline worker fazhi-search's modules."""
+    import subprocess
+
+    code = ("import sys; from benchmarks import worker; "
+            "worker._engine_module('ours'); "
+            "print('jieba.analyse' in sys.modules, 'benchmarks.baseline' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out == ["False", "False"]
+    code = ("import sys; from benchmarks import worker; "
+            "worker._engine_module('baseline'); print('indexer' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.split()
+    assert out == ["False"]
+
+
 @pytest.mark.slow
 def test_run_on_seeds_writes_table_and_json(tmp_path: Path) -> None:
     """run.py on the seeds with the baseline prints the table and writes results.md/.json."""
