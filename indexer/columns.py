@@ -252,11 +252,13 @@ def replace_reports(old: Columns, keep_rep: np.ndarray | None, new: Columns) -> 
     tf_b = np.asarray(new.post_tf)[order_b]
     at = ptr_live[wb + 1]  # insert each new posting at the end of its word's live run
     post_row = np.insert(rows_a, at, rows_b)
+    del rows_a, rows_b, old_rows, live  # a full merge's peak memory: one copy at a time
     post_tf = np.insert(tf_a, at, tf_b)
+    del tf_a, tf_b, at
     ptr = ptr_live + np.concatenate([[0], np.cumsum(np.bincount(wb, minlength=len(vocab)))])
-    # Texts: kept blocks as bytes, then the new ones.
-    texts = _kept_blocks(old.texts, old.block_text_bytes, keep_rep) + _utf8(new.texts)
-    normed = _kept_blocks(old.normed, old.block_norm_bytes, keep_rep) + _utf8(new.normed)
+    # Texts: kept blocks as bytes, then the new ones (one join: no intermediate copy).
+    texts = _kept_blocks(old.texts, old.block_text_bytes, keep_rep, _utf8(new.texts))
+    normed = _kept_blocks(old.normed, old.block_norm_bytes, keep_rep, _utf8(new.normed))
     old_text_len = np.diff(old.text_start)[keep]
     text_start = np.zeros(kept_rows + new.rows + 1, dtype=np.int64)
     np.cumsum(np.concatenate([old_text_len, np.diff(new.text_start)]), out=text_start[1:])
@@ -290,12 +292,16 @@ def _utf8(text: str | bytes) -> bytes:
     return text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
 
 
-def _kept_blocks(data: str | bytes, offsets: np.ndarray, keep_rep: np.ndarray) -> bytes:
-    """The bytes of the kept report blocks (runs of consecutive kept blocks in one slice)."""
+def _kept_blocks(data: str | bytes, offsets: np.ndarray, keep_rep: np.ndarray,
+                 tail: bytes = b"") -> bytes:
+    """The bytes of the kept report blocks (runs of consecutive kept blocks in one slice),
+    then ``tail``."""
     raw = _utf8(data)
     edges = np.flatnonzero(np.diff(np.r_[0, keep_rep.astype(np.int8), 0]))
-    return b"".join(raw[int(offsets[a]) : int(offsets[b])]
-                    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist()))
+    view = memoryview(raw)  # slices of a memoryview copy nothing until the join
+    parts = [view[int(offsets[a]) : int(offsets[b])]
+             for a, b in zip(edges[::2].tolist(), edges[1::2].tolist())]
+    return b"".join([*parts, tail])
 
 
 def _blocks(old: np.ndarray, keep_rep: np.ndarray, new: np.ndarray) -> np.ndarray:
