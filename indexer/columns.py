@@ -252,7 +252,7 @@ def replace_reports(old: Columns, keep_rep: np.ndarray | None, new: Columns) -> 
     tf_b = np.asarray(new.post_tf)[order_b]
     at = ptr_live[wb + 1]  # insert each new posting at the end of its word's live run
     post_row = np.insert(rows_a, at, rows_b)
-    del rows_a, rows_b, old_rows, live  # a full merge's peak memory: one copy at a time
+    del rows_a, rows_b, live  # a full merge's peak memory: one copy at a time
     post_tf = np.insert(tf_a, at, tf_b)
     del tf_a, tf_b, at
     ptr = ptr_live + np.concatenate([[0], np.cumsum(np.bincount(wb, minlength=len(vocab)))])

@@ -127,8 +127,7 @@ def test_first_run_on_a_fresh_machine_prints_only_the_summary(tmp_path: Path,
                                                               seeds_dir: Path) -> None:
     """With every cache cold (ours and jieba's own), `fazhi index` builds them silently:
     stderr carries no jieba log lines ("Building prefix dict ...", "Loading model ...")."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(seeds_dir, corpus)
+    corpus = _corpus(tmp_path, seeds_dir)
     config = tmp_path / "fazhi.toml"
     config.write_text(f'[corpus]\npaths = ["{corpus.as_posix()}"]\n\n'
                       f'[index]\npath = "{(tmp_path / "index").as_posix()}"\n', encoding="utf-8")
