@@ -82,6 +82,20 @@ def index_stats(settings: Settings) -> IndexStats:
     return run(settings)
 
 
+def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str, int]:
+    """report_id -> matching paragraphs under ``request`` (query, mode, scope, filters)."""
+    from .search import report_match_counts as run
+
+    return run(settings, request)
+
+
+def indexed_reports(settings: Settings) -> tuple[Report, ...]:
+    """Every report in the index, in report-id order."""
+    from .search import indexed_reports as run
+
+    return run(settings)
+
+
 def warm_up(settings: Settings) -> None:
     """Load the index snapshot and jieba's dictionary now (``fazhi serve`` start-up)."""
     from .search import warm_up as run
@@ -178,7 +192,9 @@ __all__ = [
     "index_paths",
     "index_reports",
     "index_stats",
+    "indexed_reports",
     "parse_filters",
+    "report_match_counts",
     "results_to_dict",
     "search",
 ]

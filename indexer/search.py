@@ -794,6 +794,29 @@ def index_stats(settings: Settings) -> IndexStats:
     )
 
 
+def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str, int]:
+    """report_id -> number of matching paragraphs, for every report with at least one match
+    under ``request`` (query, mode, scope and filters; paging, sort and facets ignored). An
+    empty query matches every (filtered) paragraph. What comparison tables and trends count."""
+    mode = Mode(request.mode)
+    if mode is Mode.FUZZY and settings.extra_words:
+        load_extra_words(settings.extra_words)
+    pq = parse_query(request.query or "", mode, settings.max_query_length)
+    filters = dict(parse_filters((f, v) for f, vs in request.filters for v in vs))
+    snap = snapshot(settings)
+    match = _match(snap, _query_masks(snap, pq), Scope(request.scope),
+                   _filter_mask(snap, filters, skip=None))
+    counts = np.bincount(snap.report_idx[match], minlength=len(snap.reports))
+    return {snap.reports[int(r)].report_id: int(counts[r]) for r in np.flatnonzero(counts)}
+
+
+def indexed_reports(settings: Settings) -> tuple[Report, ...]:
+    """Every report in the index (its metadata), in report-id order."""
+    snap = snapshot(settings)
+    return tuple(sorted((snap.reports[r] for r in snap.report_ord.values()),
+                        key=lambda rep: rep.report_id))
+
+
 def warm_up(settings: Settings) -> None:
     """Load now what the first queries would otherwise load: the index snapshot (when there
     is an index) and jieba's dictionary with the configured words (fuzzy queries)."""
@@ -808,4 +831,5 @@ def warm_up(settings: Settings) -> None:
         pass  # searching will say so, with its clear message
 
 
-__all__ = ["get_report", "index_stats", "search", "snapshot", "warm_up"]
+__all__ = ["get_report", "index_stats", "indexed_reports", "report_match_counts", "search",
+           "snapshot", "warm_up"]

@@ -183,3 +183,29 @@ def test_index_stats(seed_index, seed_records) -> None:
     assert stats.size_bytes > 0
     provinces = Counter(r.report.province for r in seed_records)
     assert stats.report_counts["province"] == dict(provinces)
+
+
+@pytest.mark.parametrize("scope", [Scope.PARAGRAPH, Scope.REPORT])
+def test_report_match_counts_equal_the_flat_results(seed_index, scope) -> None:
+    """Per-report match counts (what comparison tables count) are the flat search's hits
+    counted per report, under filters too; an empty query counts every paragraph."""
+    from indexer import indexed_reports, report_match_counts
+
+    for query, filters in (("行政复议", ()), ("调解 -人民调解", ()),
+                           ("法治", (("report_year", ("2023",)),)), ("", ())):
+        request = SearchRequest(query=query, scope=scope, filters=filters)
+        flat = search(seed_index, SearchRequest(query=query, scope=scope, filters=filters,
+                                                grouped=False, limit=10_000, with_facets=False))
+        expected = Counter(h.report_id for h in flat.hits)
+        assert report_match_counts(seed_index, request) == dict(expected)
+    assert [r.report_id for r in indexed_reports(seed_index)] == sorted(
+        r.report_id for r in get_report_ids(seed_index))
+
+
+def get_report_ids(settings):
+    stats = index_stats(settings)
+    ids = [v.value for v in next(f for f in search(settings, SearchRequest()).facets
+                                 if f.name == "province").values]
+    assert stats.reports >= 1 and ids
+    flat = search(settings, SearchRequest(grouped=True, limit=10_000, with_facets=False))
+    return [g.report for g in flat.groups]
