@@ -93,9 +93,10 @@ def run_fazhi(
     timeout: float = 600.0,
     kill_after: float | None = None,
     env: dict[str, str] | None = None,
+    kill_when=None,
 ) -> RunResult:
     """Run ``fazhi --config CONFIG ARGS...`` to the end (or SIGKILL its process group after
-    KILL_AFTER seconds). Output goes to files, so a chatty run cannot block on a full pipe;
+    KILL_AFTER seconds, or as soon as ``kill_when()`` is true). Output goes to files, so a chatty run cannot block on a full pipe;
     peak RSS comes from ``wait4``'s rusage of that very child."""
     cmd = (*FAZHI, "--config", str(config), *args)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -112,7 +113,8 @@ def run_fazhi(
                 if pid:
                     break
                 elapsed = time.monotonic() - start
-                if kill_after is not None and elapsed >= kill_after and not killed:
+                due = kill_after is not None and elapsed >= kill_after
+                if (due or (kill_when is not None and kill_when())) and not killed:
                     _kill_group(proc.pid)
                     killed = True
                 elif elapsed > timeout and not killed:

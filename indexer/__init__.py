@@ -3,9 +3,6 @@
 Front ends (the CLI and the web UI) use only the names exported here.
 """
 
-import sys
-import types
-
 from .config import Settings, load_settings
 from .errors import (
     ConfigError,
@@ -62,43 +59,43 @@ _LAZY = {
 
 
 def search(settings: Settings, request: SearchRequest) -> SearchResults:
-    """Run ``request`` against the index at ``settings.index_path`` (see indexer.search)."""
-    from .search import search as run
+    """Run ``request`` against the index at ``settings.index_path`` (see indexer.searching)."""
+    from .searching import search as run
 
     return run(settings, request)
 
 
 def get_report(settings: Settings, report_id: str) -> IngestedReport:
     """The report ``report_id`` with all its paragraphs, from the index."""
-    from .search import get_report as run
+    from .searching import get_report as run
 
     return run(settings, report_id)
 
 
 def index_stats(settings: Settings) -> IndexStats:
     """Reports and paragraphs in the index, per facet value, and its size on disk."""
-    from .search import index_stats as run
+    from .searching import index_stats as run
 
     return run(settings)
 
 
 def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str, int]:
     """report_id -> matching paragraphs under ``request`` (query, mode, scope, filters)."""
-    from .search import report_match_counts as run
+    from .searching import report_match_counts as run
 
     return run(settings, request)
 
 
 def indexed_reports(settings: Settings) -> tuple[Report, ...]:
     """Every report in the index, in report-id order."""
-    from .search import indexed_reports as run
+    from .searching import indexed_reports as run
 
     return run(settings)
 
 
 def warm_up(settings: Settings) -> None:
     """Load the index snapshot and jieba's dictionary now (``fazhi serve`` start-up)."""
-    from .search import warm_up as run
+    from .searching import warm_up as run
 
     run(settings)
 
@@ -132,19 +129,6 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
-
-
-class _Facade(types.ModuleType):
-    """The package module: importing the submodule ``indexer.search`` must not replace the
-    function ``indexer.search`` (the import system sets a package attribute per submodule)."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, types.ModuleType) and name == "search":
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Facade
 
 
 __all__ = [

@@ -1,169 +1,45 @@
-"""Writing the index: incremental by content hash, one atomic commit, rebuild beside and swap."""
+"""Writing the index through Whoosh: incremental by content hash, one atomic commit, rebuild
+beside and swap.
+
+Every report becomes one report document and one document per paragraph (``indexer.schema``),
+added by Whoosh's segment writer (``indexer.whoosh_writer``). An incremental run deletes the
+changed and vanished reports with ``delete_by_term("report_id", ...)``, adds the new versions
+and commits once: Whoosh writes a new small segment, records the deletions and merges small
+segments by its own policy. A full build (``--rebuild``, a missing index or one of an older
+layout) writes a new index beside the old one and swaps the folders, so readers and crashes
+only ever see a complete generation. After each commit the search accelerators of the new
+segments are written (``indexer.segment_cache``) and those of vanished segments removed.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.writing import IndexWriter
 
+from . import segment_cache
 from .analysis import load_extra_words
-from .columns import ColumnsBuilder, columns_dir, read_known
 from .config import Settings
-from .errors import IndexBusyError, IndexMissingError, SchemaVersionError
+from .errors import IndexBusyError, SchemaVersionError
 from .filehash import FileHashes
-from .models import (
-    IndexSummary,
-    IngestedReport,
-    IngestProblem,
-    Level,
-    Report,
-)
+from .models import IndexSummary, IngestedReport, IngestProblem
 from .pipeline import Prepared
-from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
-from .segments import (
-    collect_garbage,
-    read_generation,
-    updated_generation,
-    write_generation,
-    write_single,
-)
-from .serialize import report_to_dict
+from .schema import KIND_PARAGRAPH, KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
+from .serialize import report_to_json
+from .store import index_exists, open_index, read_schema_version, remove_leftovers, swap_in
+from .whoosh_writer import segment_writer
 
 # How long a second writer waits for the lock before saying the index is busy.
 LOCK_TIMEOUT_S = 3.0
-
-
-# ---------------------------------------------------------------- opening
-
-
-def index_exists(path: Path) -> bool:
-    return path.is_dir() and whoosh_index.exists_in(str(path))
-
-
-def read_schema_version(path: Path) -> int | None:
-    try:
-        return int((path / VERSION_FILE).read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        return None
-
-
-def open_index(path: Path) -> whoosh_index.Index:
-    """The index at ``path``; IndexMissingError or SchemaVersionError with a clear message."""
-    if not index_exists(path):
-        recover_interrupted_swap(path)
-    if not index_exists(path):
-        raise IndexMissingError(f"no index at {path}: run `fazhi index` first")
-    found = read_schema_version(path)
-    if found != SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"the index at {path} was built with schema version {found or 'unknown'}, "
-            f"this fazhi-search needs version {SCHEMA_VERSION}: run fazhi index --rebuild"
-        )
-    return whoosh_index.open_dir(str(path))
-
-
-@contextmanager
-def index_writer(ix: whoosh_index.Index, procs: int = 1, limitmb: int = 256) -> Iterator[IndexWriter]:
-    """A writer that commits on success and cancels (and re-raises) on any error."""
-    try:
-        if procs > 1:
-            writer = ix.writer(
-                procs=procs, multisegment=True, limitmb=limitmb, timeout=LOCK_TIMEOUT_S
-            )
-        else:
-            writer = ix.writer(limitmb=limitmb, timeout=LOCK_TIMEOUT_S)
-    except LockError as exc:
-        raise IndexBusyError(
-            "another `fazhi index` is writing this index; try again when it has finished"
-        ) from exc
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    if getattr(writer, "fazhi_skip_commit", False):
-        writer.cancel()
-    else:
-        writer.commit()
-
-
-@contextmanager
-def _hold_lock(path: Path) -> Iterator[None]:
-    """Hold the write lock of the index at ``path`` (if any) while a rebuild replaces it."""
-    if not index_exists(path):
-        yield
-        return
-    # The storage's lock, not the index's: an index of an old schema may not even unpickle.
-    lock = FileStorage(str(path)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
-    deadline = time.monotonic() + LOCK_TIMEOUT_S
-    while not lock.acquire(blocking=False):
-        if time.monotonic() > deadline:
-            raise IndexBusyError(
-                "another `fazhi index` is writing this index; try again when it has finished"
-            )
-        time.sleep(0.1)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
-def _try_lock(path: Path) -> Iterator[bool]:
-    """The write lock of the index at ``path`` if it is free now (yields whether it is held)."""
-    lock = FileStorage(str(path)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
-    try:
-        locked = lock.acquire(blocking=False)
-    except OSError:
-        locked = False
-    try:
-        yield locked
-    finally:
-        if locked:
-            lock.release()
-
-
-# ---------------------------------------------------------------- documents
-
-
-def report_to_json(report: Report) -> str:
-    return json.dumps(report_to_dict(report), ensure_ascii=False)
-
-
-def report_from_json(text: str) -> Report:
-    data = json.loads(text)
-    data["level"] = Level(data["level"]) if data.get("level") else None
-    data["warnings"] = tuple(data.get("warnings") or ())
-    return Report(**data)
-
-
-def _report_doc(report: Report, manifest_sha: str) -> dict[str, object]:
-    return {
-        "kind": KIND_REPORT,
-        "report_id": report.report_id,
-        "report_json": report_to_json(report),
-        "content_sha256": report.content_sha256,
-        "manifest_sha256": manifest_sha,
-        "source_path": report.source_path,
-    }
-
-
-def _add_report(writer: IndexWriter, builder: ColumnsBuilder, prepared: Prepared) -> int:
-    """The report's document in Whoosh, its paragraphs and postings in the column store."""
-    item = prepared.item
-    writer.add_document(**_report_doc(item.report, prepared.manifest_sha))
-    builder.add(item.report, item.paragraphs, prepared.counts, prepared.manifest_sha)
-    return len(item.paragraphs)
+_BUSY = "another `fazhi index` is writing this index; try again when it has finished"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +51,139 @@ class Known:
     source_path: str
 
 
-def existing_reports(ix: whoosh_index.Index) -> dict[str, Known]:
-    """report_id -> what the index knows of it, for every report in the index (from the
-    column store's small ``known.json``; Whoosh's stored report documents otherwise)."""
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A source file whose bytes hash to what the index already holds (not parsed again)."""
+
+    report_id: str
+    path: str
+
+
+# ---------------------------------------------------------------- documents
+
+
+def report_document(report, manifest_sha: str) -> dict[str, object]:
+    return {
+        "kind": KIND_REPORT,
+        "report_id": report.report_id,
+        "report_json": report_to_json(report),
+        "content_sha256": report.content_sha256,
+        "manifest_sha256": manifest_sha,
+        "source_path": report.source_path,
+    }
+
+
+def paragraph_documents(prepared: Prepared) -> Iterator[dict[str, object]]:
+    """One Whoosh document per paragraph of ``prepared`` (see ``indexer.schema``)."""
+    report = prepared.item.report
+    facets = {
+        name: str(value) for name in ("province", "city", "county", "town", "level",
+                                       "report_year")
+        if (value := getattr(report, name)) is not None and str(value)
+    }
+    title = prepared.title_counts or {}
+    headings = prepared.heading_counts or {}
+    for i, p in enumerate(prepared.item.paragraphs):
+        doc: dict[str, object] = {
+            "kind": KIND_PARAGRAPH,
+            "report_id": report.report_id,
+            "n": p.n,
+            "text": p.text,
+            "heading_path": p.heading_path,
+            "is_heading": p.is_heading,
+            "body": prepared.counts[i],
+            "grams": prepared.normed[i],
+            "section": str(p.section),
+            **facets,
+        }
+        if words := headings.get(p.heading_path):
+            doc["heading"] = words
+        if title:
+            doc["title"] = title
+        yield doc
+
+
+def _add_report(writer, prepared: Prepared) -> int:
+    writer.add_document(**report_document(prepared.item.report, prepared.manifest_sha))
+    for doc in paragraph_documents(prepared):
+        writer.add_document(**doc)
+    return len(prepared.item.paragraphs)
+
+
+# ---------------------------------------------------------------- writers and locks
+
+
+@contextmanager
+def _writer(ix, settings: Settings):
+    """Whoosh's segment writer: commits on success, cancels (and re-raises) on any error;
+    ``writer.fazhi_skip_commit`` cancels instead of committing (nothing changed)."""
     try:
-        known = read_known(columns_dir(Path(ix.storage.folder), ix.latest_generation()))
-        return {rid: Known(*k) for rid, k in known.items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+        writer = segment_writer(ix, limitmb=settings.writer_limitmb, timeout=LOCK_TIMEOUT_S)
+    except LockError as exc:
+        raise IndexBusyError(_BUSY) from exc
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    if getattr(writer, "fazhi_skip_commit", False):
+        writer.cancel()
+    else:
+        writer.commit()
+
+
+def _lock(path: Path):
+    return FileStorage(str(path)).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+
+
+@contextmanager
+def _hold_lock(path: Path) -> Iterator[None]:
+    """Hold the write lock of the index at ``path`` (if any) while a rebuild replaces it."""
+    if not index_exists(path):
+        yield
+        return
+    # The storage's lock, not the index's: an index of an old schema may not even unpickle.
+    lock = _lock(path)
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    while not lock.acquire(blocking=False):
+        if time.monotonic() > deadline:
+            raise IndexBusyError(_BUSY)
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_accelerators(path: Path) -> None:
+    """Write the search accelerators of the index's current segments and remove those of
+    segments no generation holds any more (under the write lock; skipped when it is busy)."""
+    lock = _lock(path)
+    try:
+        if not lock.acquire(blocking=False):
+            return
+    except OSError:
+        return
+    try:
+        ix = whoosh_index.open_dir(str(path))
+        keep = set()
+        with ix.reader() as reader:
+            pairs = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+            for sub, _offset in pairs:
+                if sub.segment() is None:
+                    continue
+                keep.add(sub.segment().segid)
+                segment_cache.segment_data(path, sub)
+        segment_cache.remove_stale(path, keep)
+    finally:
+        lock.release()
+
+
+# ---------------------------------------------------------------- what is indexed
+
+
+def existing_reports(ix) -> dict[str, Known]:
+    """report_id -> what the index knows of it, for every (live) report in the index."""
     with ix.searcher() as s:
         return {
             f["report_id"]: Known(f["content_sha256"], f.get("manifest_sha256") or "",
@@ -218,27 +219,23 @@ def index_paths(
 
     roots = tuple(Path(p) for p in (paths or settings.corpus_paths))
     path = Path(settings.index_path)
-    if rebuild or not index_exists(path):
+    if rebuild or _needs_rebuild(path):
         items: Iterable[Prepared | IngestProblem | Unchanged] = prepare_paths(roots, settings)
     else:
         items = _ingest_changed(roots, settings, existing_reports(open_index(path)))
     return _index(settings, items, roots=roots, rebuild=rebuild, progress=progress)
 
 
-@dataclass(frozen=True, slots=True)
-class Unchanged:
-    """A source file whose bytes hash to what the index already holds (not parsed again)."""
-
-    report_id: str
-    path: str
+def _needs_rebuild(path: Path) -> bool:
+    """No index yet, or one of another layout (rebuilt, with a note in the summary)."""
+    return not index_exists(path) or read_schema_version(path) != SCHEMA_VERSION
 
 
 def _ingest_changed(
     roots: tuple[Path, ...], settings: Settings, have: dict[str, Known]
 ) -> Iterator[Prepared | IngestProblem | Unchanged]:
     """Like ``prepare_paths``, but files whose content hash and manifest row hash are what
-    the index holds are not parsed (what makes an incremental run over a large corpus fast:
-    a read and a hash per file)."""
+    the index holds are not parsed (a read and a hash per file)."""
     from .ingest import report_id_for
     from .pipeline import (
         POOL_MIN_BYTES,
@@ -261,7 +258,7 @@ def _ingest_changed(
         hashes = FileHashes(Path(settings.index_path))
         changed = []
         for source in sources:
-            rid = report_id_for(source.relative_path)
+            rid = _id_in_index(report_id_for(source.relative_path), str(source.path), have)
             old = have.get(rid)
             if (
                 old is not None
@@ -285,7 +282,6 @@ def _ingest_changed(
             warm.close()
 
 
-
 def _index(
     settings: Settings,
     items: Iterable[Prepared | IngestProblem | Unchanged],
@@ -299,22 +295,25 @@ def _index(
         load_extra_words(settings.extra_words)
     path = Path(settings.index_path)
     remove_leftovers(path)
+    notes: list[str] = []
+    if not rebuild and index_exists(path) and read_schema_version(path) != SCHEMA_VERSION:
+        if roots is None:  # reports given in memory: rebuilding from them would lose the rest
+            raise SchemaVersionError(
+                f"the index at {path} has an older layout (schema version "
+                f"{read_schema_version(path) or 'unknown'}): run `fazhi index --rebuild`")
+        notes.append(f"the index at {path} had an older layout (schema version "
+                     f"{read_schema_version(path) or 'unknown'}): rebuilt it in the current "
+                     f"one ({SCHEMA_VERSION})")
     if progress:
         from tqdm import tqdm
 
         items = tqdm(items, unit=" files", desc="indexing", leave=False)
-    if rebuild or not index_exists(path):
+    if rebuild or _needs_rebuild(path):
         summary = _build_new(settings, path, items)
     else:
         summary = _update(settings, open_index(path), items, roots)
-    return IndexSummary(
-        indexed=summary.indexed,
-        unchanged=summary.unchanged,
-        removed=summary.removed,
-        skipped=summary.skipped,
-        paragraphs=summary.paragraphs,
-        elapsed_s=time.perf_counter() - start,
-    )
+    return replace(summary, notes=tuple(notes) + summary.notes,
+                   elapsed_s=time.perf_counter() - start)
 
 
 def _build_new(
@@ -330,34 +329,32 @@ def _build_new(
         with _hold_lock(path):
             indexed: list[str] = []
             skipped: list[IngestProblem] = []
+            notes: list[str] = []
             seen: set[str] = set()
+            added: dict[str, Known] = {}  # what this build holds so far, by id
             ix = whoosh_index.create_in(str(staging), build_schema())
             paragraphs = 0
-            builder = ColumnsBuilder()
-            # Whoosh holds one small document per report; paragraphs and postings go to the
-            # column store, written for the generation this writer commits.
-            with index_writer(ix, limitmb=settings.writer_limitmb) as writer:
+            with _writer(ix, settings) as writer:
                 for item in items:
                     if isinstance(item, IngestProblem):
                         skipped.append(item)
                         continue
+                    item = _assign_id(item, added, notes)
                     rid = item.item.report.report_id
+                    added.setdefault(rid, Known("", "", item.item.report.source_path))
                     if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                         continue
                     indexed.append(rid)
-                    paragraphs += _add_report(writer, builder, item)
-                write_single(staging, writer.generation, builder.build())
+                    paragraphs += _add_report(writer, item)
             ix.close()
+            write_accelerators(staging)
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
-            _swap_in(staging, path)
+            swap_in(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return IndexSummary(
-        indexed=tuple(indexed),
-        skipped=tuple(skipped),
-        paragraphs=paragraphs,
-    )
+    return IndexSummary(indexed=tuple(indexed), skipped=tuple(skipped), paragraphs=paragraphs,
+                        notes=tuple(notes))
 
 
 def _first_of_id(rid: str, path: str, seen: set[str], skipped: list[IngestProblem]) -> bool:
@@ -370,92 +367,73 @@ def _first_of_id(rid: str, path: str, seen: set[str], skipped: list[IngestProble
     return True
 
 
-def remove_leftovers(path: Path) -> list[str]:
-    """Remove the staging/retired folders that killed writers left beside ``path`` (those whose
-    process is gone); returns their names."""
-    removed: list[str] = []
-    if not path.parent.is_dir():
-        return removed
-    recover_interrupted_swap(path)
-    for entry in path.parent.iterdir():
-        for marker in (f".{path.name}.building-", f".{path.name}.retired-"):
-            if entry.name.startswith(marker) and entry.is_dir():
-                pid = entry.name[len(marker):]
-                if not pid.isdigit() or not _process_alive(int(pid)):
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry.name)
-    return removed
-
-
-def recover_interrupted_swap(path: Path) -> bool:
-    """Put the previous index back when a rebuild was killed between the two renames of
-    ``_swap_in`` (the index folder is gone, its retired copy is complete); True if it did."""
-    if path.exists() or not path.parent.is_dir():
-        return False
-    marker = f".{path.name}.retired-"
-    for entry in sorted(path.parent.iterdir()):
-        pid = entry.name[len(marker):] if entry.name.startswith(marker) else ""
-        if (pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid))
-                and index_exists(entry)):
-            try:
-                entry.rename(path)
-            except OSError:  # another process recovered it first
-                return path.exists()
-            return True
-    return False
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # our own leftover from an earlier, failed run in this process
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _swap_in(staging: Path, path: Path) -> None:
-    """Put the directory ``staging`` at ``path`` (two renames; readers holding open files of
-    the old index keep reading them)."""
-    if path.exists():
-        retired = path.parent / f".{path.name}.retired-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        path.rename(retired)
-        staging.rename(path)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(path)
-
-
 def _real(path: str | Path) -> str:
     """The canonical form of ``path`` (never raises, even on a symlink loop)."""
     return os.path.realpath(os.path.abspath(path))
 
 
-def _is_under(source_path: str, roots: tuple[Path, ...]) -> bool:
+def _is_under(source_path: str, roots: Iterable[str | Path]) -> bool:
     p = Path(_real(source_path))
     return any(p == r or p.is_relative_to(r) for r in (Path(_real(root)) for root in roots))
 
 
+def _id_in_index(base: str, source_path: str, have: dict[str, Known]) -> str:
+    """The report id of the file at ``source_path``: ``base`` unless the index holds a file
+    of *another folder*, still on disk, under that id (the same name in two corpus folders):
+    then ``base`` with a suffix derived from this file's folder, stable from run to run. (Two
+    files of one folder with one id, report.md beside report.txt, stay one report: the second
+    is skipped as a duplicate.)"""
+    old = have.get(base)
+    if old is None or not _other_folder(old.source_path, source_path):
+        return base
+    if not os.path.exists(old.source_path):
+        return base  # the other file is gone: this one takes the id over
+    return f"{base}~{_folder_tag(source_path)}"
+
+
+def _other_folder(a: str, b: str) -> bool:
+    return os.path.dirname(_real(a)) != os.path.dirname(_real(b))
+
+
+def _folder_tag(source_path: str) -> str:
+    import hashlib
+
+    folder = os.path.dirname(_real(source_path)).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(folder).hexdigest()[:8]
+
+
+def _assign_id(item: Prepared, have: dict[str, Known], notes: list[str]) -> Prepared:
+    """``item`` under the id ``_id_in_index`` gives it (saying so when it is not its own)."""
+    base = item.item.report.report_id
+    source = item.item.report.source_path
+    rid = _id_in_index(base, source, have)
+    if rid == base:
+        return item
+    notes.append(f"{source}: the report id {base} belongs to {have[base].source_path}; "
+                 f"indexed this file as {rid}")
+    return _with_id(item, rid)
+
+
+def _with_id(prepared: Prepared, rid: str) -> Prepared:
+    report = replace(prepared.item.report, report_id=rid)
+    paragraphs = tuple(replace(p, report_id=rid) for p in prepared.item.paragraphs)
+    return replace(prepared, item=IngestedReport(report=report, paragraphs=paragraphs))
+
+
 def _update(
     settings: Settings,
-    ix: whoosh_index.Index,
+    ix,
     items: Iterable[Prepared | IngestProblem | Unchanged],
     roots: tuple[Path, ...] | None,
 ) -> IndexSummary:
-    """Upsert changed reports and remove vanished ones, all in one commit (the column store
-    of the new generation is written just before it)."""
+    """Upsert changed reports and remove vanished ones, all in one Whoosh commit."""
     indexed: list[str] = []
     unchanged: list[str] = []
     skipped: list[IngestProblem] = []
+    notes: list[str] = []
     paragraphs = 0
-    builder = ColumnsBuilder()
-    drop: set[str] = set()
     path = Path(ix.storage.folder)
-    with index_writer(ix, limitmb=settings.writer_limitmb) as writer:
+    with _writer(ix, settings) as writer:
         # Read what is there under the lock, so two runs cannot interleave.
         have = existing_reports(ix)
         seen: set[str] = set()
@@ -469,55 +447,42 @@ def _update(
                 skipped.append(item)
                 problem_paths.add(_real(item.path))
                 continue
+            item = _assign_id(item, have, notes)
             rid = item.item.report.report_id
             if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                 continue
             old = have.get(rid)
             if (old is not None and old.content_sha256 == item.item.report.content_sha256
-                    and old.manifest_sha256 == item.manifest_sha):
+                    and old.manifest_sha256 == item.manifest_sha
+                    and _real(old.source_path) == _real(item.item.report.source_path)):
                 unchanged.append(rid)
                 continue
             if old is not None:
                 writer.delete_by_term("report_id", rid)
-                drop.add(rid)
-            paragraphs += _add_report(writer, builder, item)
+            paragraphs += _add_report(writer, item)
             indexed.append(rid)
         removed: list[str] = []
         if roots is not None:
             for rid, known in have.items():
-                if (
-                    rid not in seen
-                    and _is_under(known.source_path, roots)
-                    and _real(known.source_path) not in problem_paths
-                ):
+                if (rid not in seen and _is_under(known.source_path, roots)
+                        and not _is_under(known.source_path, problem_paths)):
                     writer.delete_by_term("report_id", rid)
                     removed.append(rid)
-                    drop.add(rid)
         if not indexed and not removed:
             writer.fazhi_skip_commit = True  # nothing changed: keep the same generation
-        else:
-            # Leftovers of killed writers first (we hold the lock: no segment is in flight).
-            collect_garbage(path, keep_from=writer.generation - 2)
-            try:
-                current = read_generation(path, writer.generation - 1)
-            except FileNotFoundError:
-                raise SchemaVersionError(
-                    f"the index at {path} has no column store for its current generation: "
-                    "run fazhi index --rebuild"
-                ) from None
-            # Only the changed reports are written (a new small segment); the replaced and
-            # removed ones are marked dead where they are.
-            new = updated_generation(path, current, drop, builder.build(), writer.generation)
-            write_generation(path, writer.generation, new)
     if indexed or removed:
-        # Readers that opened the previous generation keep its segments until the next commit.
-        with _try_lock(path) as locked:
-            if locked:
-                collect_garbage(path, keep_from=writer.generation - 1)
+        write_accelerators(path)
     return IndexSummary(
         indexed=tuple(indexed),
         unchanged=tuple(unchanged),
         removed=tuple(sorted(removed)),
         skipped=tuple(skipped),
         paragraphs=paragraphs,
+        notes=tuple(notes),
     )
+
+
+def check_schema(path: Path) -> None:
+    """SchemaVersionError unless the index at ``path`` has this version's layout."""
+    if index_exists(path) and read_schema_version(path) != SCHEMA_VERSION:
+        raise SchemaVersionError(f"the index at {path} has an older layout: run `fazhi index`")

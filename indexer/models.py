@@ -246,6 +246,7 @@ class IndexSummary:
     skipped: tuple[IngestProblem, ...] = ()
     paragraphs: int = 0
     elapsed_s: float = 0.0
+    notes: tuple[str, ...] = ()  # what the run decided on its own (a rebuild, a renamed id)
 
 
 @dataclass(frozen=True, slots=True)

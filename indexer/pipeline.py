@@ -34,11 +34,15 @@ Manifest = Mapping[str, Mapping[str, str]]
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One ingested report, ready to be written."""
+    """One ingested report, ready to be written: what the schema's ``JiebaTokenizer`` makes of
+    its normalised texts, counted (the ``body``, ``heading`` and ``title`` fields' postings)."""
 
     item: IngestedReport
     manifest_sha: str
     counts: tuple[dict[str, int], ...]  # jieba word counts per paragraph
+    normed: tuple[str, ...] = ()  # normalised text per paragraph
+    heading_counts: dict[tuple[str, ...], dict[str, int]] | None = None  # per heading path
+    title_counts: dict[str, int] | None = None
 
 
 def manifest_sha(row: Mapping[str, str] | None) -> str:
@@ -65,12 +69,19 @@ def prepare_item(item: IngestedReport, row_sha: str = "", *, subset: bool = Fals
     from .normalize import normalize
 
     normed = [normalize(p.text) for p in item.paragraphs]
+    paths = list(dict.fromkeys(p.heading_path for p in item.paragraphs))
+    path_texts = [normalize(" ".join(path)) for path in paths]
+    title = normalize(item.report.title or "")
     tokenizer = None
     if subset:
         from .jieba_subset import subset_tokenizer
 
-        tokenizer = subset_tokenizer(normed)
-    return Prepared(item, row_sha, tuple(word_counts(t, tokenizer) for t in normed))
+        tokenizer = subset_tokenizer([*normed, *path_texts, title])
+    return Prepared(
+        item, row_sha, tuple(word_counts(t, tokenizer) for t in normed), tuple(normed),
+        {path: word_counts(t, tokenizer) for path, t in zip(paths, path_texts)},
+        word_counts(title, tokenizer),
+    )
 
 
 def use_subset(settings: Settings, size: int) -> bool:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
-from .models import Facet, Hit, IngestedReport, Paragraph, Report, ReportGroup, SearchResults
+from .models import (
+    Facet,
+    Hit,
+    IngestedReport,
+    Level,
+    Paragraph,
+    Report,
+    ReportGroup,
+    SearchResults,
+)
 
 
 def report_to_dict(report: Report, *, warnings: bool = True) -> dict[str, Any]:
@@ -16,6 +26,19 @@ def report_to_dict(report: Report, *, warnings: bool = True) -> dict[str, Any]:
     if not warnings:
         del data["warnings"]
     return data
+
+
+def report_to_json(report: Report) -> str:
+    """The report as stored in its index document."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False)
+
+
+def report_from_json(text: str) -> Report:
+    """The Report of ``report_to_json``."""
+    data = json.loads(text)
+    data["level"] = Level(data["level"]) if data.get("level") else None
+    data["warnings"] = tuple(data.get("warnings") or ())
+    return Report(**data)
 
 
 def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:

@@ -90,8 +90,15 @@ def test_killed_rebuild_keeps_the_old_index_and_cleans_up(tmp_path: Path) -> Non
     full = run_fazhi(config, "index", timeout=300)
     assert full.returncode == 0
     before = read_state(config)
-    killed = run_fazhi(config, "index", "--rebuild", kill_after=full.elapsed_s * 0.7, timeout=300)
+    # Killed while its writer is adding documents to the staging index (not at a moment guessed
+    # from the first run's duration, which a fast machine may pass before the kill).
+    def writing() -> bool:
+        return any((staging / "MAIN_WRITELOCK").exists()
+                   for staging in index.parent.glob(f".{index.name}.building-*"))
+
+    killed = run_fazhi(config, "index", "--rebuild", kill_when=writing, timeout=300)
     assert killed.killed
+    assert list(index.parent.glob(f".{index.name}.building-*"))  # it died half-way
     assert read_state(config) == before
     again = run_fazhi(config, "index", timeout=300)
     assert again.returncode == 0 and read_state(config) == before

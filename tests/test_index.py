@@ -70,15 +70,31 @@ def test_rebuild_replaces_everything(index_reports) -> None:
 
 
 def test_schema_version_mismatch_asks_for_rebuild(index_reports) -> None:
-    """An index of another schema version says to run `fazhi index --rebuild`."""
+    """An index of another schema version says to run `fazhi index` (search) or `fazhi index
+    --rebuild` (adding reports from memory, which could not rebuild the rest)."""
     settings = index_reports(A)
     (settings.index_path / VERSION_FILE).write_text("0")
-    with pytest.raises(SchemaVersionError, match="fazhi index --rebuild"):
+    with pytest.raises(SchemaVersionError, match="fazhi index"):
         search(settings, SearchRequest(query="法"))
     with pytest.raises(SchemaVersionError, match="fazhi index --rebuild"):
         index_into(settings, [B])
     index_into(settings, [A, B], rebuild=True)
     assert all_hits(settings, "推进") == {("a", 0), ("b", 0)}
+
+
+def test_old_layout_is_rebuilt_by_fazhi_index(tmp_path, seeds_dir) -> None:
+    """`fazhi index` over an index of an older layout rebuilds it from the corpus and says so;
+    nothing indexed is lost."""
+    from indexer import index_paths, load_settings
+
+    settings = load_settings().replace(index_path=tmp_path / "index",
+                                       corpus_paths=(seeds_dir,))
+    first = index_paths(settings)
+    (settings.index_path / VERSION_FILE).write_text("4")
+    summary = index_paths(settings)
+    assert any("older layout" in note for note in summary.notes)
+    assert sorted(summary.indexed) == sorted(first.indexed)
+    assert search(settings, SearchRequest(query="法治")).total_reports == len(first.indexed)
 
 
 def test_missing_index(search_settings) -> None:

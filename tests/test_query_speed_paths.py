@@ -1,14 +1,12 @@
 """The query-time fast paths give exactly the answers of the slow, obvious ones: highlight
-spans without a per-character offset list, vectorised substring masks, the title bonus,
-packed sort keys, facet counting from ordinals and filter masks by comparison."""
+spans without a per-character offset list, term masks from the Whoosh grams postings, packed
+sort keys, facet counting from ordinals and filter masks by comparison."""
 
 from __future__ import annotations
 
 import importlib
-import threading
 from bisect import bisect_right
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -18,11 +16,14 @@ from fixtures_search import SEED_META
 from indexer import SearchRequest, search
 from indexer.facets import build_column, count_facet
 from indexer.highlight import find_spans, merge_spans
-from indexer.models import Mode, Scope, Sort
-from indexer.normalize import SEPARATOR, normalize, normalize_with_offsets, normalized_ends
+from indexer.models import FACET_FIELDS, Mode, Scope, Sort
+from indexer.normalize import normalize, normalize_with_offsets, normalized_ends
 from indexer.query import parse_query
 
-S = importlib.import_module("indexer.search")  # the module (``indexer.search`` is a function too)
+M_SEARCH = importlib.import_module("indexer.searching")
+M_MATCH = importlib.import_module("indexer.matching")
+M_RANK = importlib.import_module("indexer.ranking")
+M_RESULTS = importlib.import_module("indexer.results")
 
 # Characters whose normalised form is not themselves, one for one: traditional forms,
 # full-width forms, whitespace (dropped), zero-width and combining characters, NFKC
@@ -111,97 +112,66 @@ def test_find_spans_examples(text: str, needles: list[str], expected: tuple) -> 
 # ---------------------------------------------------------------- unit masks
 
 
-@dataclass
-class _Paragraphs:
-    """The part of a Snapshot that ``unit_mask`` reads, over any list of normalised texts."""
-
-    normed: list[str]
-    joined: str = ""
-    starts: list[int] = field(default_factory=list)
-    _masks: OrderedDict = field(default_factory=OrderedDict)
-    _mask_lock: threading.Lock = field(default_factory=threading.Lock)
-    _chars: object = None
-
-    def __post_init__(self) -> None:
-        self.joined = "".join(t + SEPARATOR for t in self.normed)
-        self.starts = [0]
-        for t in self.normed:
-            self.starts.append(self.starts[-1] + len(t) + len(SEPARATOR))
-
-    @property
-    def size(self) -> int:
-        return len(self.normed)
-
-    def unit_mask(self, unit: str) -> np.ndarray:
-        return S.Snapshot.unit_mask(self, unit)  # type: ignore[arg-type]
-
-
 def _grep_mask(paragraphs: list[str], unit: str) -> list[bool]:
     return [unit in t for t in paragraphs]
 
 
-normalised = st.lists(texts.map(normalize), max_size=12)
+def _live_texts(snap) -> tuple[np.ndarray, list[str]]:
+    docs = np.flatnonzero(snap.live)
+    return docs, [snap.normed_text(int(d)) for d in docs]
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-@given(normalised, st.data())
-def test_unit_mask_equals_grep(paragraphs: list[str], data: st.DataObject) -> None:
-    """Vectorised or scanned, a unit's mask is grep's (pieces of paragraphs, characters
-    beyond U+FFFF and U+FFFF itself included)."""
-    snap = _Paragraphs(paragraphs)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(texts, min_size=1, max_size=8), st.data())
+def test_unit_mask_equals_grep(tmp_path_factory, paragraphs: list[str], data: st.DataObject) -> None:
+    """Over a real Whoosh index: a unit's mask (from the grams postings, checked against the
+    texts) is grep's for 1-, 2- and longer units, pieces of paragraphs, characters beyond U+FFFF
+    and U+FFFF itself included."""
+    settings_ = _index_of(tmp_path_factory.mktemp("units"), paragraphs)
+    snap = M_SEARCH.snapshot(settings_)
+    docs, normed = _live_texts(snap)
     units = [normalize(data.draw(texts)) or "法"]
-    for t in paragraphs:
+    for t in normed:
         if t:
             i = data.draw(st.integers(0, len(t) - 1))
             units.append(t[i : data.draw(st.integers(i + 1, len(t)))])
+            units.append(t[i])
     for unit in units:
-        mask = snap.unit_mask(unit)
-        assert mask.tolist() == _grep_mask(paragraphs, unit), unit
-        assert S._scan_mask(snap, unit).tolist() == mask.tolist()
-        assert snap.unit_mask(unit) is mask  # cached
+        mask = M_MATCH.unit_mask(snap, unit)
+        assert mask[docs].tolist() == _grep_mask(normed, unit), unit
+        assert M_MATCH.unit_mask(snap, unit) is mask  # cached
 
 
-FEW_CHARS = "ab\uffff𠀀\n"  # few characters: many occurrences, wide ones included
+def _index_of(folder, paragraphs: list[str]):
+    from fixtures_search import make_report
+    from indexer import index_reports, load_settings
 
-
-@settings(max_examples=300)
-@given(st.text(alphabet=FEW_CHARS, max_size=30),
-       st.text(alphabet=FEW_CHARS, min_size=1, max_size=4))
-def test_occurrences_are_every_start(text: str, unit: str) -> None:
-    """``_CharCodes.occurrences``: every start of ``unit`` in the text (overlapping ones too)
-    whenever ``can_search`` says it can; the scan keeps the others."""
-    chars = S._CharCodes(text, [0, len(text)])
-    expected = [i for i in range(len(text)) if text.startswith(unit, i)]
-    if S._CharCodes.can_search(unit):
-        assert chars.occurrences(unit).tolist() == expected
-    else:
-        assert max(unit) >= "\uffff"
+    settings_ = load_settings().replace(index_path=folder / "index")
+    index_reports(settings_, [make_report("r", paragraphs)])
+    return settings_
 
 
 def test_unit_mask_on_a_real_index(seed_index) -> None:
-    """On a real snapshot: one-character, dense, rare and absent units are grep's."""
-    snap = S.snapshot(seed_index)
-    paragraphs = snap.joined.split(SEPARATOR)[: snap.size]
-    for unit in ["的", "法", "法治政府", "2023", "(一)", "国家", "治政", "无此词语", "𠀀"]:
-        assert snap.unit_mask(unit).tolist() == _grep_mask(paragraphs, unit), unit
+    """On the seed index: one-character, dense, rare and absent units are grep's."""
+    snap = M_SEARCH.snapshot(seed_index)
+    docs, normed = _live_texts(snap)
+    for unit in ["的", "法", "法治政府", "2023", "(一)", "国家", "治政", "无此词语", "𠀀", "。"]:
+        assert M_MATCH.unit_mask(snap, unit)[docs].tolist() == _grep_mask(normed, unit), unit
 
 
-def test_unit_mask_of_an_empty_index() -> None:
-    """No paragraphs: empty masks, nothing to encode."""
-    snap = _Paragraphs([])
-    assert snap.unit_mask("法").tolist() == []
+def test_unit_mask_of_an_empty_index(tmp_path) -> None:
+    """An index with a report of no paragraphs: empty masks."""
+    from fixtures_search import make_report
+    from indexer import index_reports, load_settings
+
+    settings_ = load_settings().replace(index_path=tmp_path / "index")
+    index_reports(settings_, [make_report("empty", [])])
+    snap = M_SEARCH.snapshot(settings_)
+    assert not M_MATCH.unit_mask(snap, "法")[snap.live].any()
 
 
 # ---------------------------------------------------------------- ranking and order
-
-
-@settings(max_examples=300)
-@given(st.lists(st.text(alphabet="法治政府国家一\n", max_size=6), max_size=8),
-       st.lists(st.text(alphabet="法治政府国家一\n", max_size=3), min_size=1, max_size=3))
-def test_title_hits_equal_any_in(titles: list[str], needles: list[str]) -> None:
-    """The title bonus goes to the reports whose title contains one of the terms."""
-    expected = [any(n in t for n in needles) for t in titles]
-    assert S._title_hits(titles, needles).tolist() == expected
 
 
 @dataclass
@@ -252,21 +222,21 @@ def test_order_equals_four_key_lexsort(size: int, data: st.DataObject, sort: Sor
                               if size else []), dtype=np.int64)
     scores = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.5, 1.25, 3.0]),
                                          min_size=len(matched), max_size=len(matched))))
-    got = S._order(rows, matched, scores, sort, ranked)  # type: ignore[arg-type]
+    got = M_RANK.order(rows, matched, scores, sort, ranked)  # type: ignore[arg-type]
     assert got.tolist() == _reference_order(rows, matched, scores, sort, ranked).tolist()
 
 
 def test_packed_gives_up_when_keys_do_not_fit() -> None:
     """Three keys spanning the whole int32 range cannot share 63 bits."""
     wide = np.array([np.iinfo(np.int32).min + 1, np.iinfo(np.int32).max], dtype=np.int32)
-    assert S._packed((wide, wide, wide)) is None
-    assert S._packed((wide,)) is not None
+    assert M_RANK._packed((wide, wide, wide)) is None
+    assert M_RANK._packed((wide,)) is not None
 
 
 # ---------------------------------------------------------------- facets
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["a", "b", "c", None]), max_size=30), st.data())
 def test_count_facet_from_ordinals_equals_from_mask(values: list, data: st.DataObject) -> None:
     """Counting over ordinals gives the facet counting over the boolean mask gives."""
@@ -293,10 +263,10 @@ def test_mask_for_equals_isin(values: list[int], chosen: list[int]) -> None:
 def _reference_facets(snap, masks, scope, filters, size):
     """The facets as first specified: a match per field."""
     out = []
-    for name in S.FACET_FIELDS:
-        match = S._match(snap, masks, scope, S._filter_mask(snap, filters, skip=name))
+    for name in FACET_FIELDS:
+        match = M_MATCH.match(snap, masks, scope, M_MATCH.filter_mask(snap, filters, name))
         out.append(count_facet(snap.columns[name], match, filters.get(name, ()), size,
-                               S._year_sort if name == "report_year" else None))
+                               M_RESULTS._year_sort if name == "report_year" else None))
     return tuple(out)
 
 
@@ -308,10 +278,10 @@ def _reference_facets(snap, masks, scope, filters, size):
 )
 def test_facets_equal_one_match_per_field(seed_index, scope: Scope, filters) -> None:
     """Sharing the match of the fields without a filter changes no count."""
-    snap = S.snapshot(seed_index)
+    snap = M_SEARCH.snapshot(seed_index)
     for query in ["法治", "政府 -复议", "", "的 OR 法"]:
-        masks = S._query_masks(snap, parse_query(query, Mode.EXACT))
-        assert (S._facets(snap, masks, scope, filters, 50)
+        masks = M_MATCH.query_masks(snap, parse_query(query, Mode.EXACT))
+        assert (M_RESULTS.facets(snap, masks, scope, filters, 50)
                 == _reference_facets(snap, masks, scope, filters, 50)), (query, filters)
 
 

@@ -60,6 +60,8 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
         f"unchanged {len(summary.unchanged)}, removed {len(summary.removed)}, "
         f"skipped {len(summary.skipped)} in {summary.elapsed_s:.1f}s -> {settings.index_path}"
     )
+    for note in summary.notes:
+        click.echo(f"  note: {note}", err=True)
     for problem in summary.skipped:
         click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
     done = summary.indexed or summary.unchanged or summary.removed

@@ -1,0 +1,143 @@
+"""Which paragraphs match: terms from Whoosh's postings, boolean logic, filters and scopes.
+
+Exact mode (grep's hit set, by construction):
+- a term of one character ``c``: every ``grams`` term that starts with ``c`` (every character
+  of a text starts a gram: the next character or ``END`` follows it); the union of their
+  postings is exactly the paragraphs holding ``c``;
+- a term of two characters: the postings of that gram (exactly the paragraphs holding it);
+- longer terms: the intersection of the postings of its rarest grams (Whoosh's document
+  frequencies choose them) gives candidates that hold every gram; each candidate's normalised
+  text is then checked to contain the term (a substring test), so nothing else is kept.
+Fuzzy mode: every unit (jieba word of the term) matched the same way, in any order.
+
+Masks are boolean arrays over the snapshot's docnums; ``live`` (paragraphs not deleted) is
+applied by the filter mask, so every result, count and facet leaves deleted documents out.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import Scope
+from .query import ParsedQuery, Term
+from .schema import END
+from .snapshot import Snapshot
+
+# Grams intersected at most per term before checking candidates' texts.
+MAX_GRAMS = 4
+# Stop intersecting once this few candidates are left (checking them is cheaper).
+FEW_CANDIDATES = 64
+# Term masks remembered per snapshot.
+MASK_CACHE_SIZE = 512
+
+
+def _grams(unit: str) -> list[str]:
+    return list(dict.fromkeys(unit[i : i + 2] for i in range(len(unit) - 1)))
+
+
+def unit_docs(snap: Snapshot, unit: str) -> np.ndarray:
+    """Sorted docnums (deleted ones included) whose normalised text contains ``unit``."""
+    if len(unit) == 1:
+        parts = [snap.postings("grams", g)[0] for g in snap.prefix_terms("grams", unit)]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    grams = _grams(unit)
+    if len(unit) == 2 and END not in unit:
+        return snap.postings("grams", unit)[0]
+    grams.sort(key=lambda g: snap.doc_frequency("grams", g))
+    docs = snap.postings("grams", grams[0])[0]
+    for g in grams[1:MAX_GRAMS]:
+        if len(docs) <= FEW_CANDIDATES:
+            break
+        docs = np.intersect1d(docs, snap.postings("grams", g)[0], assume_unique=True)
+    if not len(docs):
+        return docs
+    return docs[snap.contains(docs, unit)]
+
+
+def unit_mask(snap: Snapshot, unit: str) -> np.ndarray:
+    """Boolean mask over docnums of ``unit_docs`` (cached per snapshot)."""
+    cache: OrderedDict = snap._term_cache
+    with snap._lock:
+        hit = cache.get(unit)
+        if hit is not None:
+            cache.move_to_end(unit)
+            return hit
+    mask = np.zeros(snap.size, dtype=bool)
+    mask[unit_docs(snap, unit)] = True
+    mask.flags.writeable = False
+    with snap._lock:
+        cache[unit] = mask
+        while len(cache) > MASK_CACHE_SIZE:
+            cache.popitem(last=False)
+    return mask
+
+
+def term_mask(snap: Snapshot, term: Term) -> np.ndarray:
+    mask = unit_mask(snap, term.units[0])
+    for unit in term.units[1:]:
+        mask = mask & unit_mask(snap, unit)
+    return mask
+
+
+def filter_mask(snap: Snapshot, filters: dict[str, tuple[str, ...]],
+                skip: str | None = None) -> np.ndarray:
+    """Live paragraphs passing every filter (but ``skip``'s): a fresh mask."""
+    mask = snap.live.copy()
+    for name, values in filters.items():
+        if name != skip:
+            mask &= snap.columns[name].mask_for(values)
+    return mask
+
+
+@dataclass
+class Masks:
+    groups: list[np.ndarray]  # one per AND item (OR of its terms)
+    negative: np.ndarray | None
+    any_positive: np.ndarray | None
+
+
+def query_masks(snap: Snapshot, pq: ParsedQuery) -> Masks:
+    groups = []
+    for group in pq.groups:
+        m = term_mask(snap, group[0])
+        for t in group[1:]:
+            m = m | term_mask(snap, t)
+        groups.append(m)
+    negative = None
+    for t in pq.negatives:
+        m = term_mask(snap, t)
+        negative = m if negative is None else negative | m
+    any_positive = None
+    for m in groups:
+        any_positive = m if any_positive is None else any_positive | m
+    return Masks(groups, negative, any_positive)
+
+
+def match(snap: Snapshot, masks: Masks, scope: Scope, filt: np.ndarray) -> np.ndarray:
+    """The matching paragraphs among those passing ``filt``.
+
+    Report scope: a report matches when every AND item matches some (filtered) paragraph of
+    it and no (filtered) paragraph of it holds an excluded term; its hits are its filtered
+    paragraphs that match at least one positive term (all of them if there is none)."""
+    if scope is Scope.PARAGRAPH:
+        out = filt.copy()
+        for m in masks.groups:
+            out &= m
+        if masks.negative is not None:
+            out &= ~masks.negative
+        return out
+    nrep = len(snap.reports)
+    ok = np.ones(nrep + 1, dtype=bool)  # the last slot: documents of no report
+    ok[nrep] = False
+    rep = np.where(snap.report_idx < 0, nrep, snap.report_idx)
+    for m in masks.groups:
+        ok &= np.bincount(rep[m & filt], minlength=nrep + 1) > 0
+    if masks.negative is not None:
+        ok &= np.bincount(rep[masks.negative & filt], minlength=nrep + 1) == 0
+    out = filt & ok[rep]
+    if masks.any_positive is not None:
+        out &= masks.any_positive
+    return out

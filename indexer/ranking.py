@@ -1,0 +1,120 @@
+"""Ranking: Whoosh's BM25F over the jieba fields, computed with numpy, and result order.
+
+A query's ranking is a list of *clauses* ``(field, word, boost)``: every indexed jieba word
+inside each positive term, in ``body`` (boost 1), ``heading`` (the paragraph's heading path)
+and ``title`` (the report's title), plus the term itself in ``body`` when it is a word of the
+index. A paragraph's score is what Whoosh gives the query ``Or([Term(f, w, boost=b), ...])``
+under ``scoring.BM25F()`` (B=0.75, K1=1.2): for each clause,
+``b * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * fl / avgfl))`` with Whoosh's own
+statistics -- ``idf = log(N / (df + 1)) + 1`` (N: ``doc_count_all``, df: ``doc_frequency``),
+``avgfl = field_length / N``, tf the posting's weight, fl the document's stored field length
+-- read from the same segments (tests/test_ranking.py compares the two on a sample).
+"""
+
+from __future__ import annotations
+
+from math import log
+
+import numpy as np
+
+from .models import Sort
+from .query import ParsedQuery
+from .snapshot import Snapshot
+
+BM25_B = 0.75
+BM25_K1 = 1.2
+FIELD_BOOSTS = {"body": 1.0, "heading": 0.5, "title": 0.3}
+WHOLE_WORD_BOOST = 1.0
+# Longest jieba word looked for inside a term (jieba's dictionary holds few longer ones).
+LONGEST_WORD = 8
+
+Clause = tuple[str, str, float]
+
+
+def term_words(snap: Snapshot, norm: str) -> list[str]:
+    """The indexed jieba words inside a normalised term: every substring (up to
+    ``LONGEST_WORD`` characters, single characters only for one-character terms) that is a
+    term of the ``body`` field. Search-mode segmentation with the index's own vocabulary: a
+    query never loads jieba."""
+    found: dict[str, None] = {}
+    for i in range(len(norm)):
+        for k in range(min(LONGEST_WORD, len(norm) - i), 0, -1):
+            piece = norm[i : i + k]
+            if (k > 1 or len(norm) == 1) and snap.doc_frequency("body", piece) > 0:
+                found.setdefault(piece, None)
+    return list(found)
+
+
+def clauses(snap: Snapshot, pq: ParsedQuery) -> list[Clause]:
+    """The ranking clauses of ``pq``'s positive terms (each clause once)."""
+    out: dict[Clause, None] = {}
+    for term in pq.positive_terms:
+        words = term_words(snap, term.norm)
+        for fieldname, boost in FIELD_BOOSTS.items():
+            for w in words:
+                out.setdefault((fieldname, w, boost), None)
+        if term.norm in words:
+            out.setdefault(("body", term.norm, WHOLE_WORD_BOOST), None)
+    return list(out)
+
+
+def bm25f(snap: Snapshot, clause_list: list[Clause], docs: np.ndarray) -> np.ndarray:
+    """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (aligned)."""
+    acc = np.zeros(snap.size, dtype=np.float64)
+    n_all = snap.doc_count_all or 1
+    for fieldname, word, boost in clause_list:
+        ids, tf = snap.postings(fieldname, word)
+        if not len(ids):
+            continue
+        df = snap.doc_frequency(fieldname, word)
+        idf = log(n_all / (df + 1)) + 1
+        avgfl = (snap.field_totals[fieldname] / n_all) or 1.0
+        fl = snap.lengths[fieldname][ids]
+        tf = tf.astype(np.float64)
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
+        acc[ids] += boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm)))
+    return acc[docs]
+
+
+def scores(snap: Snapshot, pq: ParsedQuery, docs: np.ndarray) -> np.ndarray:
+    """The relevance score of each matched docnum (aligned with ``docs``)."""
+    if not pq.positive_terms or not len(docs):
+        return np.zeros(len(docs), dtype=np.float64)
+    return bm25f(snap, clauses(snap, pq), docs)
+
+
+def order(snap: Snapshot, docs: np.ndarray, score: np.ndarray, sort: Sort,
+          ranked: bool) -> np.ndarray:
+    """Indices into ``docs`` in result order (ties: newer year, then report, position)."""
+    year = snap.year[docs]
+    rep = snap.report_rank[snap.report_idx[docs]] if len(snap.report_rank) else docs * 0
+    n = snap.n[docs]
+    primary = None
+    if sort is Sort.NEWEST:
+        keys = (n, rep, -year)
+    elif sort is Sort.OLDEST:
+        keys = (n, rep, np.where(year < 0, np.iinfo(np.int32).max, year))
+    elif ranked:
+        keys, primary = (n, rep, -year), -score
+    else:
+        keys = (n, rep)
+    packed = _packed(keys)
+    if packed is None:
+        return np.lexsort(keys if primary is None else (*keys, primary))
+    return np.argsort(packed, kind="stable") if primary is None else np.lexsort((packed, primary))
+
+
+def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """One int64 per row that orders the rows as ``np.lexsort(keys)`` does (integer keys, the
+    last one primary); None when the packed values would not fit."""
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    if not len(packed):
+        return packed
+    scale = 1
+    for key in keys:
+        low, high = int(key.min()), int(key.max())
+        if scale * (high - low + 1) >= 2**62:
+            return None
+        packed += (key.astype(np.int64) - low) * scale
+        scale *= high - low + 1
+    return packed

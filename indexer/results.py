@@ -1,0 +1,98 @@
+"""Turning matched docnums into what a page shows: hits, report groups, facets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .facets import count_facet
+from .highlight import find_spans
+from .matching import Masks, filter_mask, match
+from .models import FACET_FIELDS, Facet, Hit, Paragraph, ReportGroup, Scope
+from .snapshot import Snapshot
+
+
+def hit(snap: Snapshot, doc: int, score: float, needles: tuple[str, ...]) -> Hit:
+    text = snap.text(doc)
+    report = snap.reports[int(snap.report_idx[doc])]
+    return Hit(
+        report_id=report.report_id,
+        n=int(snap.n[doc]),
+        text=text,
+        highlights=find_spans(text, needles),
+        heading_path=snap.heading_path(doc),
+        is_heading=bool(snap.is_heading_arr[doc]),
+        section=snap.section(doc),
+        score=round(float(score), 4),
+        report=report,
+    )
+
+
+def paragraph(snap: Snapshot, doc: int) -> Paragraph:
+    return Paragraph(
+        report_id=snap.reports[int(snap.report_idx[doc])].report_id,
+        n=int(snap.n[doc]),
+        text=snap.text(doc),
+        heading_path=snap.heading_path(doc),
+        is_heading=bool(snap.is_heading_arr[doc]),
+        section=snap.section(doc),
+    )
+
+
+def grouped_page(
+    snap: Snapshot,
+    doc_sorted: np.ndarray,
+    score_sorted: np.ndarray,
+    offset: int,
+    limit: int,
+    per_report: int,
+    needles: tuple[str, ...],
+) -> tuple[list[Hit], list[ReportGroup]]:
+    """Reports ordered by their best paragraph; each with its best ``per_report`` hits."""
+    if not len(doc_sorted):
+        return [], []
+    rep_sorted = snap.report_idx[doc_sorted]
+    # A stable sort by report keeps the ranking order inside each report's run.
+    by_report = np.argsort(rep_sorted, kind="stable")
+    uniq, first_in_run, counts = np.unique(rep_sorted[by_report], return_index=True,
+                                           return_counts=True)
+    best_pos = by_report[first_in_run]  # rank of each report's best paragraph
+    report_order = np.argsort(best_pos, kind="stable")[offset : offset + limit]
+    hits: list[Hit] = []
+    groups: list[ReportGroup] = []
+    for k in report_order.tolist():
+        run = by_report[first_in_run[k] : first_in_run[k] + min(per_report, counts[k])]
+        group_hits = tuple(hit(snap, int(doc_sorted[i]), score_sorted[i], needles) for i in run)
+        hits.extend(group_hits)
+        groups.append(ReportGroup(
+            report=snap.reports[int(uniq[k])],
+            hits=group_hits,
+            hit_count=int(counts[k]),
+            best_score=round(float(score_sorted[best_pos[k]]), 4),
+        ))
+    return hits, groups
+
+
+def _year_sort(value: str) -> object:
+    return -int(value)
+
+
+def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[str, ...]],
+           size: int) -> tuple[Facet, ...]:
+    """Each facet field counted over the matches under every filter but its own (so that its
+    other values stay visible)."""
+    under_all: np.ndarray | None = None
+    out = []
+    for name in FACET_FIELDS:
+        if name in filters:
+            rows = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters, name)))
+        else:
+            if under_all is None:
+                under_all = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters)))
+            rows = under_all
+        out.append(count_facet(snap.columns[name], rows, filters.get(name, ()), size,
+                               _year_sort if name == "report_year" else None))
+    return tuple(out)
+
+
+def year_sort_key(name: str):
+    return _year_sort if name == "report_year" else None

@@ -1,0 +1,315 @@
+"""One generation of the index as search sees it: Whoosh's reader plus arrays over docnums.
+
+A ``Snapshot`` is opened per committed generation (keyed by the index folder's inode and the
+generation number, so a commit or a rebuild is noticed on the next request) and shared by all
+threads. It keeps Whoosh's reader open (postings are read from it) and concatenates the
+``SegmentData`` of its segments into arrays over *global* docnums (a segment's docnums plus the
+segment's offset, as Whoosh's ``MultiReader`` numbers them). ``live`` marks the paragraphs that
+count: paragraph documents not deleted in this generation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import segment_cache, whoosh_read
+from .errors import IndexMissingError, SchemaVersionError
+from .facets import FacetColumn
+from .models import Report, Section
+from .normalize import normalize
+from .schema import FACET_COLUMNS, TEXT_FIELDS
+from .serialize import report_from_json
+
+SECTIONS: tuple[str, ...] = tuple(str(s) for s in Section)
+_TOC_NAME = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One segment of the generation: its reader, data and first global docnum."""
+
+    reader: object  # whoosh SegmentReader
+    data: segment_cache.SegmentData
+    offset: int
+
+
+@dataclass
+class Snapshot:
+    key: tuple[int, int]
+    reader: object  # the generation's whoosh reader (kept open)
+    leaves: list[Leaf]
+    size: int  # documents, deleted and report documents included (Whoosh's doc_count_all)
+    live: np.ndarray  # bool per docnum: a paragraph, not deleted
+    live_count: int
+    report_idx: np.ndarray  # int32 per docnum: ordinal into ``reports`` (-1: none)
+    reports: list[Report]
+    report_known: list[tuple[str, str, str]]  # per report: content sha, manifest sha, source
+    report_ord: dict[str, int]  # live reports by id
+    report_rank: np.ndarray  # rank of each report's id (tie-breaks)
+    report_titles: list[str]  # normalised
+    n: np.ndarray
+    year: np.ndarray  # int32 per docnum, -1 unknown
+    is_heading_arr: np.ndarray
+    heading_code: np.ndarray
+    heading_table: list[tuple[str, ...]]
+    normed_parts: list[str]  # per leaf
+    columns: dict[str, FacetColumn]
+    lengths: dict[str, np.ndarray]  # ranking field -> Whoosh's field length per docnum
+    doc_count_all: int
+    field_totals: dict[str, float]
+    leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    _term_cache: OrderedDict = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def leaf_of(self, docnum: int) -> tuple[Leaf, int]:
+        i = int(np.searchsorted(self.leaf_offsets, docnum, side="right")) - 1
+        leaf = self.leaves[i]
+        return leaf, docnum - leaf.offset
+
+    def contains(self, docs: np.ndarray, unit: str) -> np.ndarray:
+        """Per docnum of ``docs`` (sorted): whether its normalised text contains ``unit``."""
+        out = np.zeros(len(docs), dtype=bool)
+        bounds = np.searchsorted(docs, self.leaf_offsets).tolist() + [len(docs)]
+        for i, leaf in enumerate(self.leaves):
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi:
+                continue
+            normed, starts = leaf.data.normed, leaf.data.norm_starts
+            local = (docs[lo:hi] - leaf.offset).tolist()
+            begin = starts[local].tolist()
+            end = (starts[np.asarray(local) + 1] - 1).tolist()
+            out[lo:hi] = [normed.find(unit, b, e) >= 0 for b, e in zip(begin, end)]
+        return out
+
+    def text(self, docnum: int) -> str:
+        leaf, local = self.leaf_of(docnum)
+        return leaf.data.text(local)
+
+    def normed_text(self, docnum: int) -> str:
+        leaf, local = self.leaf_of(docnum)
+        starts = leaf.data.norm_starts
+        return leaf.data.normed[int(starts[local]) : int(starts[local + 1]) - 1]
+
+    def heading_path(self, docnum: int) -> tuple[str, ...]:
+        return self.heading_table[int(self.heading_code[docnum])]
+
+    def section(self, docnum: int) -> Section:
+        code = int(self.columns["section"].codes[docnum])
+        value = self.columns["section"].values[code]
+        return Section(value) if value else Section.OTHER
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, weights) of ``term`` in every segment (deleted ones included)."""
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for leaf in self.leaves:
+            local, w = leaf.data.postings(leaf.reader, fieldname, term)
+            if len(local):
+                ids.append(local.astype(np.int64) + leaf.offset)
+                weights.append(w)
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if len(ids) == 1:
+            return ids[0], weights[0]
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Whoosh's document frequency of ``term`` (deleted documents included)."""
+        return int(self.reader.doc_frequency(fieldname, term))
+
+    def prefix_terms(self, fieldname: str, prefix: str) -> list[str]:
+        terms: dict[str, None] = {}
+        for leaf in self.leaves:
+            for t in whoosh_read.prefix_terms(leaf.reader, fieldname, prefix):
+                terms.setdefault(t, None)
+        return list(terms)
+
+    def close(self) -> None:
+        try:
+            self.reader.close()
+        except Exception:  # noqa: BLE001 - a reader another thread still uses may complain
+            pass
+
+
+# ---------------------------------------------------------------- opening
+
+
+def disk_key(path: Path) -> tuple[int, int]:
+    """(inode of the index folder, latest generation): changes on every commit and rebuild."""
+    try:
+        inode = path.stat().st_ino
+        names = os.listdir(path)
+    except OSError:
+        inode, names = -1, []
+    gens = [int(m.group(1)) for m in map(_TOC_NAME.match, names) if m]
+    gen = max(gens, default=-1)
+    if gen < 0:
+        raise IndexMissingError(f"no index at {path}: run `fazhi index` first")
+    return inode, gen
+
+
+def open_snapshot(path: Path, ix, key: tuple[int, int]) -> Snapshot:
+    """The snapshot of generation ``key`` of the open index ``ix``."""
+    reader = ix.reader()
+    try:
+        leaves = _leaves(path, reader)
+        return _build(key, reader, leaves)
+    except BaseException:
+        reader.close()
+        raise
+
+
+def _leaves(path: Path, reader) -> list[Leaf]:
+    leaves = []
+    pairs = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for sub, offset in pairs:
+        if sub.segment() is None:  # an empty index
+            continue
+        leaves.append(Leaf(sub, _shared_data(path, sub), offset))
+    return leaves
+
+
+class _DataCache:
+    """SegmentData by segment id, shared by the snapshots of every generation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[tuple[str, str], segment_cache.SegmentData] = {}
+
+    def get(self, path: Path, reader) -> segment_cache.SegmentData:
+        segid = reader.segment().segid
+        key = (str(path), segid)
+        with self._lock:
+            data = self._data.get(key)
+        if data is None or data.doc_count != reader.doc_count_all():
+            data = segment_cache.segment_data(path, reader)
+            with self._lock:
+                self._data[key] = data
+        return data
+
+    def keep_only(self, path: Path, segids: set[str]) -> None:
+        with self._lock:
+            for key in [k for k in self._data if k[0] == str(path) and k[1] not in segids]:
+                del self._data[key]
+
+
+_DATA = _DataCache()
+
+
+def _shared_data(path: Path, reader) -> segment_cache.SegmentData:
+    return _DATA.get(path, reader)
+
+
+def forget_segments(path: Path, segids: set[str]) -> None:
+    """Drop in-memory segment data of ``path`` that is not in ``segids``."""
+    _DATA.keep_only(path, segids)
+
+
+def _concat(parts: Sequence[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
+    size = int(reader.doc_count_all())
+    deleted = np.zeros(size, dtype=bool)
+    for leaf in leaves:
+        deleted[whoosh_read.deleted_docnums(leaf.reader) + leaf.offset] = True
+    is_para = _concat([leaf.data.is_para for leaf in leaves], bool)
+    live = is_para & ~deleted
+    reports, known, report_of_id = _reports(leaves, deleted)
+    report_idx = _report_idx(leaves, report_of_id, size)
+    report_idx[~is_para] = -1
+    heading_table, heading_code = _merged_codes(
+        [(leaf.data.headings, leaf.data.heading_code) for leaf in leaves], ())
+    columns = {}
+    for name in FACET_COLUMNS:
+        values, codes = _merged_codes(
+            [(leaf.data.facet_values[name], leaf.data.facet_codes[name]) for leaf in leaves], "")
+        columns[name] = _facet_column(name, values, codes, reports, report_idx)
+    years = np.array([r.report_year if r.report_year is not None else -1 for r in reports]
+                     + [-1], dtype=np.int32)
+    report_ord = {r.report_id: i for i, r in enumerate(reports)}
+    order = sorted(range(len(reports)), key=lambda i: reports[i].report_id)
+    rank = np.empty(len(reports), dtype=np.int32)
+    rank[order] = np.arange(len(reports), dtype=np.int32)
+    return Snapshot(
+        key=key, reader=reader, leaves=leaves, size=size, live=live,
+        live_count=int(live.sum()), report_idx=report_idx, reports=reports,
+        report_known=known, report_ord=report_ord, report_rank=rank,
+        report_titles=[normalize(r.title or "") for r in reports],
+        n=_concat([leaf.data.n for leaf in leaves], np.int32),
+        year=years[report_idx],
+        is_heading_arr=_concat([leaf.data.is_heading for leaf in leaves], bool),
+        heading_code=heading_code, heading_table=heading_table,
+        normed_parts=[leaf.data.normed for leaf in leaves], columns=columns,
+        lengths={f: _concat([leaf.data.lengths[f] for leaf in leaves], np.float64)
+                 for f in TEXT_FIELDS},
+        doc_count_all=size,
+        leaf_offsets=np.array([leaf.offset for leaf in leaves], dtype=np.int64),
+        field_totals={f: float(reader.field_length(f)) for f in TEXT_FIELDS},
+    )
+
+
+def _reports(leaves: list[Leaf], deleted: np.ndarray):
+    """The live report documents (first live one per id) and their ordinals by id."""
+    reports: list[Report] = []
+    known: list[tuple[str, str, str]] = []
+    report_of_id: dict[str, int] = {}
+    for leaf in leaves:
+        for doc in leaf.data.report_docs:
+            if deleted[doc.docnum + leaf.offset]:
+                continue
+            report = report_from_json(doc.report_json)
+            if report.report_id in report_of_id:
+                continue
+            report_of_id[report.report_id] = len(reports)
+            reports.append(report)
+            known.append((doc.content_sha256, doc.manifest_sha256, doc.source_path))
+    return reports, known, report_of_id
+
+
+def _report_idx(leaves: list[Leaf], report_of_id: dict[str, int], size: int) -> np.ndarray:
+    parts = []
+    for leaf in leaves:
+        values = leaf.data.facet_values["report_id"]
+        table = np.array([report_of_id.get(v, -1) if v else -1 for v in values], dtype=np.int32)
+        parts.append(table[leaf.data.facet_codes["report_id"]])
+    out = _concat(parts, np.int32)
+    return out if len(out) == size else np.full(size, -1, dtype=np.int32)
+
+
+def _merged_codes(parts, empty):
+    """One value table for several (values, codes) pairs, and the codes re-numbered into it
+    (value ``empty`` keeps code 0)."""
+    index: dict[object, int] = {empty: 0}
+    out = []
+    for values, codes in parts:
+        table = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int32)
+        out.append(table[codes] if len(codes) else codes.astype(np.int32))
+    return list(index), _concat(out, np.int32)
+
+
+_PARENT = {"city": "province", "county": "city", "town": "county"}
+
+
+def _facet_column(name: str, values: list, codes: np.ndarray, reports: list[Report],
+                  report_idx: np.ndarray) -> FacetColumn:
+    """A FacetColumn over global docnums (value None for code 0); jurisdiction values carry
+    their parent (the value one level up in the same reports)."""
+    parent_of: dict[str, str | None] = {}
+    if name in _PARENT:
+        for r in reports:
+            v = getattr(r, name)
+            if v is not None:
+                parent_of.setdefault(str(v), getattr(r, _PARENT[name]))
+    table = tuple([None] + [str(v) for v in values[1:]])
+    parents = tuple(parent_of.get(v) if v is not None else None for v in table)
+    return FacetColumn(name, codes, table, parents)
