@@ -174,7 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        needs = [n for n in load_needs() if not args.need or n.id in args.need]
+        all_needs = load_needs()
+        if unknown := set(args.need or ()) - {n.id for n in all_needs}:
+            raise RelevanceError(f"no need {', '.join(sorted(unknown))} in the set")
+        needs = [n for n in all_needs if not args.need or n.id in args.need]
         judgments = load_judgments()
         corpus = prepare_corpus(find_shared(args.shared))
     except (RelevanceError, CorpusError) as exc:
@@ -197,7 +200,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = "\n".join([*summary_rows(needs, scores), "", *per_need_rows(needs, scores)])
     print(text)
     (out / "results.md").write_text(text + "\n", encoding="utf-8")
+    write_rankings(out / "rankings.jsonl", rankings, needs, judgments)
+    print(f"\nper-need top {K} with grades: {out / 'rankings.jsonl'}", file=sys.stderr)
     return 0
+
+
+def write_rankings(path: Path, rankings: Rankings, needs: Sequence[Need],
+                   judgments: Sequence[Judgment]) -> None:
+    """Every engine's top K per need with the grade and reason each result was judged with
+    (grade null: unjudged), one JSON object a line: what to read when a figure moves."""
+    judged = index_judgments(judgments)
+    why = {(j.need, j.source, text_hash(j.text)): j.why for j in judgments}
+    with path.open("w", encoding="utf-8") as fh:
+        for name, runs in rankings.items():
+            if name not in ENGINES:
+                continue
+            for need in needs:
+                nj = judged.get(need.id) or NeedJudgments()
+                for rank, r in enumerate(runs.get(need.id, [])[:K], 1):
+                    found = nj.unit_of(r)
+                    row = {"engine": name, "need": need.id, "rank": rank, "source": r.source,
+                           "grade": None if found is None else found[1],
+                           "why": why.get((need.id, r.source, text_hash(r.text)), ""),
+                           "text": r.text[:120]}
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
