@@ -5,7 +5,8 @@
 of that field by the gazetteer's short names and aliases (and, failing that, as the start of a
 name). One match is used (and the reading reported); several are offered as a choice; none gets
 the nearest valid values, including places of another level (``city=木渎`` -> town 木渎镇).
-A year not in the index gets the nearest years. Values already in the index pass unchanged.
+A year not in the index gets the nearest years. Values already in the index pass unchanged, and
+so does a value nothing resolves (it finds nothing; the problem says what would).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def resolve_filters(
         kept: list[str] = []
         for typed in typed_values:
             known = values.get(field)
-            if known is None or typed in known:
+            if field not in checked or known is None or typed in known:
                 kept.append(typed)
                 continue
             value, problem = _resolve_one(field, typed, values)
@@ -114,7 +115,7 @@ def _resolve_one(
     elsewhere = [c for other in PLACE_LEVELS if other != field
                  for c in _place_matches(other, typed, values.get(other, {}))]
     near = [Choice(field, v, values[field][v].parent)
-            for v in difflib.get_close_matches(typed, list(values[field]), n=4, cutoff=0.5)]
+            for v in difflib.get_close_matches(typed, list(values[field]), n=4, cutoff=0.4)]
     return None, FilterProblem(field, typed, "unknown", tuple((elsewhere + near)[:MAX_CHOICES]))
 
 

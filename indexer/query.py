@@ -181,6 +181,8 @@ class _Parser:
                 raise QueryError("NOT must be followed by a term to exclude, e.g. NOT 调解")
             negated = True
         terms, neg = self._operand()
+        if negated and neg:
+            raise QueryError("NOT and '-' on the same term: exclude it once, e.g. NOT 调解")
         negated = negated or neg
         while self.peek() is not None and self.peek().kind is Kind.OR:
             self.take()

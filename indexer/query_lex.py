@@ -74,6 +74,8 @@ class _Lexer:
             elif ch in _OPEN and self._group_end() is not None:
                 self.out.append(Token(Kind.OPEN, ch))
                 self.i += 1
+            elif ch in _OPEN and self._unclosed_group():
+                raise QueryError("unbalanced bracket: close the group with )")
             elif ch in _CLOSE and self._open_groups() > 0:
                 self.out.append(Token(Kind.CLOSE, ch))
                 self.i += 1
@@ -119,6 +121,13 @@ class _Lexer:
             if q[j] in _OPEN:
                 return None
         return None
+
+    def _unclosed_group(self) -> bool:
+        """A ``(`` with no ``)`` after it, before several items: a group left open."""
+        rest = self.q[self.i + 1 :]
+        if any(c in _CLOSE for c in rest):
+            return False
+        return any(self._is_separator(self.i + 1 + k) for k in range(len(rest)))
 
     def _term(self) -> None:
         q, n = self.q, len(self.q)

@@ -78,11 +78,13 @@ def group_to_dict(group: ReportGroup) -> dict[str, Any]:
     }
 
 
-def results_to_dict(results: SearchResults, readings: tuple = ()) -> dict[str, Any]:
+def results_to_dict(results: SearchResults, readings: tuple = (), problems: tuple = ()
+                    ) -> dict[str, Any]:
     """The JSON of ``fazhi search --json`` and ``/api/search`` (DESIGN.md), plus ``groups``,
     ``offset``, ``limit``, ``sort``, ``filters``, ``grouped``, ``elapsed_ms``,
     ``facets_truncated`` and ``understood`` (how the query and filters were read;
-    ``readings``: the FilterReadings of ``indexer.filter_values.resolve_filters``)."""
+    ``readings``/``problems``: the FilterReadings/FilterProblems of
+    ``indexer.filter_values.resolve_filters``)."""
     from .understand import understand, understanding_to_dict
 
     request = results.request
@@ -102,5 +104,5 @@ def results_to_dict(results: SearchResults, readings: tuple = ()) -> dict[str, A
         "facets": {f.name: facet_to_list(f) for f in results.facets},
         "facets_truncated": {f.name: f.truncated for f in results.facets},
         "elapsed_ms": results.elapsed_ms,
-        "understood": understanding_to_dict(understand(request, tuple(readings))),
+        "understood": understanding_to_dict(understand(request, tuple(readings)), problems),
     }

@@ -85,8 +85,8 @@ def _term_dict(t: Term) -> dict[str, Any]:
             "variant_of": t.variant_of}
 
 
-def understanding_to_dict(u: Understanding) -> dict[str, Any]:
-    """The ``understood`` field of the search JSON."""
+def understanding_to_dict(u: Understanding, problems: tuple = ()) -> dict[str, Any]:
+    """The ``understood`` field of the search JSON (``problems``: FilterProblems)."""
     return {
         "summary": u.summary_en(),
         "summary_zh": u.summary_zh(),
@@ -98,6 +98,12 @@ def understanding_to_dict(u: Understanding) -> dict[str, Any]:
         "filter_readings": [{"field": r.field, "typed": r.typed, "value": r.value}
                             for r in u.readings],
         "notes": [{"en": n.en, "zh": n.zh} for n in u.notes],
+        "filter_problems": [
+            {"field": p.field, "typed": p.typed, "kind": p.kind, "message": p.message(),
+             "choices": [{"field": c.field, "value": c.value, "parent": c.parent}
+                         for c in p.choices]}
+            for p in problems
+        ],
     }
 
 

@@ -178,8 +178,8 @@ def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple
     query = " ".join(query_words)
     try:
         resolution = resolve_filters(settings, parse_filters(_parse_filter_options(filters)))
-        if resolution.problems:
-            raise QueryError("; ".join(p.message() for p in resolution.problems))
+        for problem in resolution.problems:
+            click.echo(f"note: {problem.message()}", err=True)
         request = SearchRequest(
             query=query,
             mode=Mode(mode),
@@ -201,7 +201,7 @@ def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple
         return
     empty = results.total_paragraphs == 0
     if as_json:
-        data = results_to_dict(results, resolution.readings)
+        data = results_to_dict(results, resolution.readings, resolution.problems)
         if empty:
             data["suggestions"] = [suggestion_to_dict(t) for t in suggestions(settings, request)]
         click.echo(json.dumps(data, ensure_ascii=False))

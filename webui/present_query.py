@@ -62,14 +62,22 @@ class VariantMatcher:
     """Which dictionary variants of the query (fuzzy mode) a hit's text holds."""
 
     def __init__(self, parsed: ParsedQuery) -> None:
-        self.variants = [t for t in (*parsed.positive_terms,) if t.variant_of is not None]
+        terms = parsed.positive_terms
+        self.variants = [t for t in terms if t.variant_of is not None]
+        self.typed = {t.text: t for t in terms if t.variant_of is None}
 
     def __call__(self, hit: Hit) -> list[str]:
+        """The variants that found ``hit`` where its typed term did not (naming a variant
+        when the typed term is there too would only distract)."""
         if not self.variants:
             return []
         norm = normalize(hit.text)
+
+        def holds(term) -> bool:  # noqa: ANN001
+            return all(u in norm for u in term.units)
+
         return [f"{t.text}（{t.variant_of}）" for t in self.variants
-                if all(u in norm for u in t.units)]
+                if holds(t) and not holds(self.typed.get(t.variant_of, t))]
 
 
 def ordered_groups(groups: Iterable[ReportGroup], order: str) -> list[ReportGroup]:

@@ -54,26 +54,22 @@ CSV_CHUNK = 5_000
 def search_json() -> Any:
     """The same JSON as ``fazhi search --json`` for the page's parameters (plus ``limit``)."""
     settings = get_settings()
-    state, readings = resolved_state(settings, parse_state(request.args, allow_limit=True))
+    state, resolution = resolved_state(settings, parse_state(request.args, allow_limit=True))
     results = search(settings, state.to_request(settings))
-    body = results_to_dict(results, readings)
+    body = results_to_dict(results, resolution.readings, resolution.problems)
     body["page"] = state.page
     if not results.total_paragraphs:
         body["suggestions"] = [suggestion_to_dict(s) for s in suggestions(settings, results.request)]
     return body
 
 
-def resolved_state(settings: Settings, state: SearchState) -> tuple[SearchState, tuple]:
-    """``state`` with its filter values resolved against the index (city=苏州 -> 苏州市);
-    QueryError (HTTP 400) naming the choices for a value that is ambiguous or unknown."""
+def resolved_state(settings: Settings, state: SearchState) -> tuple[SearchState, Any]:
+    """``state`` with its filter values resolved against the index (city=苏州 -> 苏州市), and
+    the resolution (its problems name the choices for values that name nothing indexed)."""
     from dataclasses import replace
 
-    from indexer import QueryError
-
     resolution = resolve_filters(settings, state.filters)
-    if resolution.problems:
-        raise QueryError("; ".join(p.message() for p in resolution.problems))
-    return replace(state, filters=resolution.filters), resolution.readings
+    return replace(state, filters=resolution.filters), resolution
 
 
 @bp.get("/api/facets")

@@ -72,8 +72,6 @@ def index() -> Any:
     try:
         resolution = resolve_filters(settings, state.filters)
         state = replace(state, filters=resolution.filters)
-        if resolution.problems:
-            return _page(state, resolution=resolution, settings=settings)
         results = search(settings, state.to_request(settings))
     except QueryError as exc:
         return _page(state, error=user_message(str(exc))), 400
