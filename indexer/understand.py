@@ -114,7 +114,8 @@ def understanding_to_dict(u: Understanding, problems: tuple = ()) -> dict[str, A
 class Suggestion:
     """Another request worth trying, with how many paragraphs and reports it finds."""
 
-    kind: str  # fuzzy | report_scope | drop_term | unquote | drop_filter | filter_value
+    kind: str  # fuzzy | report_scope | drop_term | unquote | drop_filters | drop_filter |
+    #            filter_value
     label_zh: str
     label_en: str
     request: SearchRequest
@@ -191,6 +192,9 @@ def _filter_candidates(settings: Settings, request: SearchRequest
     from . import search
 
     out: list[tuple[str, str, str, SearchRequest]] = []
+    if len(request.filters) > 1:
+        out.append(("drop_filters", "去掉全部筛选", "drop every filter",
+                    replace(request, filters=())))
     for field, values in request.filters:
         others = tuple((f, v) for f, v in request.filters if f != field)
         label = FIELD_NAMES.get(field, field)

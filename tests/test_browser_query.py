@@ -93,12 +93,13 @@ def test_query_reading_and_counted_suggestions(page) -> None:  # noqa: F811
     assert "“行政复议” 并且 “纠错率”" in box and "精确检索" in box and "同段" in box
     assert "“and”按运算符" in page.text_content("[data-query-note]")
     _shot(page, "search-understood.png")
-    page.goto("/?q=纠错率 公平竞争审查&province=江苏省")
+    page.goto("/?q=纠错率 公平竞争审查&province=江苏&report_year=2019")
+    assert "2019" in page.text_content("[data-filter-problems]")
     assert "没有找到" in page.text_content(".results-summary")
     assert page.locator("[data-suggestion]").count() >= 1
     promised = page.text_content("[data-suggestion] .suggestions__count")
+    _shot(page, "search-suggestions.png")
     page.click("[data-suggestion] a")
     page.wait_for_selector("[data-total-paragraphs]")
     paragraphs = page.text_content("[data-total-paragraphs]")
     assert f"{paragraphs} 个段落" in promised
-    _shot(page, "search-suggestions.png")
