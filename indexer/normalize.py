@@ -1,4 +1,13 @@
-"""Normalisation for matching: NFKC, lower case, no whitespace, traditional folded to simplified.
+"""Normalisation for matching: compatibility folding that keeps numerals distinct, lower case,
+no whitespace, traditional folded to simplified.
+
+What is folded (users mean the same thing): full-width and half-width forms (Ａ２，→ a2,),
+mathematical letters, ligatures, Kangxi radicals and CJK compatibility ideographs (⼀ 豈 → 一 豈),
+no-break and other spaces (dropped, like all whitespace), case, traditional characters.
+What is kept distinct (users mean something else): circled and enclosed numbers and letters
+(① ㊀ Ⓐ), Roman numerals (Ⅰ Ⅻ ⅰ), superscripts and subscripts (² ₂ ™), vulgar fractions (½),
+squared units (㎡) and digit-full-stop forms (⒈): NFKC would turn ① into 1 and Ⅰ into i, so
+that a query for ① matched every 1.
 
 Index and query go through the same function, so "contains" after normalisation is the whole
 exact-match contract. Each original character is normalised on its own (one character in,
@@ -11,6 +20,27 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 from itertools import accumulate
+
+# Bumped whenever the fold changes: indexes store normalised text, so an index built with
+# another version must be rebuilt (the engine's schema version includes it).
+NORMALIZATION_VERSION = 2
+
+# Compatibility decompositions that change what a character means, not how it is drawn.
+_KEPT_TAGS = frozenset({"<circle>", "<super>", "<sub>", "<fraction>", "<square>"})
+_KEPT_RANGES = (
+    (0x2160, 0x2188),  # Roman numerals Ⅰ..ↈ
+    (0x2488, 0x249B),  # digit full stop ⒈..⒛
+)
+
+
+def _keeps_identity(ch: str) -> bool:
+    """Whether compatibility folding would turn ``ch`` into a character of another meaning."""
+    code = ord(ch)
+    if any(lo <= code <= hi for lo, hi in _KEPT_RANGES):
+        return True
+    decomposition = unicodedata.decomposition(ch)
+    return decomposition.split(" ", 1)[0] in _KEPT_TAGS if decomposition else False
+
 
 # Characters that separate paragraphs in the in-memory column; normalisation never emits it
 # because it is whitespace.
@@ -46,7 +76,9 @@ def _fold_char(ch: str) -> str:
     """The normalised form of one original character ('' for whitespace)."""
     fold = _fold_table()
     out = []
-    for c in unicodedata.normalize("NFKC", ch).lower():
+    base = unicodedata.normalize("NFC", ch) if _keeps_identity(ch) else unicodedata.normalize(
+        "NFKC", ch)
+    for c in base.lower():
         if c.isspace() or c in "\u200b\u200c\u200d\ufeff":
             continue
         # NFKC may give a traditional form, and folding may give a character NFKC changes.

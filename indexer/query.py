@@ -1,12 +1,14 @@
 """The query language and filter validation.
 
-Grammar (whitespace separates items; all items must match, i.e. AND):
-  item   := group | "-" term
-  group  := term ("OR" term)*        (OR binds tighter than AND: ``a b OR c`` = a AND (b OR c))
-  term   := word | '"' anything but '"' '"'
-A word is a run of non-space characters (``OR`` only as an operator when it stands alone and
-unquoted). An excluded term cannot be part of an OR group. Terms are compared after
-``normalize``; a term that normalises to nothing is an error.
+Grammar (items are AND'ed; see ``query_lex`` for separators, quotes and operator spellings):
+  query  := item ((AND)? item)*
+  item   := NOT? operand (OR operand)*        OR binds tighter than AND: ``a b OR c`` = a AND (b OR c)
+  operand:= "-"? term | "(" term (OR? term)* ")"   a bracket holds an OR list
+An excluded item (``-term``, ``NOT term``, ``NOT (a OR b)``) cannot be part of an OR. Operators
+spelt as words (and, 或者, 不含 …) are read as operators and the reading is recorded in
+``ParsedQuery.notes``; quote them (``"和"``) to search for the word. ``*``/``?`` at the start or end
+of a term are dropped (matching is by containment already), inside a term they are refused.
+Terms are compared after ``normalize``; a term that normalises to nothing is an error.
 """
 
 from __future__ import annotations
@@ -15,17 +17,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import QueryError
-from .models import FILTER_FIELDS, Level, Mode, Section
+from .filter_labels import check_filter_value
+from .models import FILTER_FIELDS, Mode
 from .normalize import normalize
+from .query_lex import Kind, Token, lex
+
+WILDCARDS = "*?＊？"
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One query term: as typed, normalised, and its match units (words in fuzzy mode)."""
+    """One query term: as typed, normalised, and its match units (words in fuzzy mode).
+
+    ``variant_of``: for a fuzzy-mode variant from the shipped dictionary, the term as typed
+    that it stands for (the engine treats it as one more OR'ed term of the same group).
+    ``phrase``: in fuzzy mode, the normalised term without punctuation (an engine may rank
+    paragraphs whose punctuation-free text contains it first; matching needs only ``units``).
+    """
 
     text: str
     norm: str
-    units: tuple[str, ...]  # exact: (norm,); fuzzy: its jieba words (all must be present)
+    units: tuple[str, ...]  # exact: (norm,); fuzzy: its finest jieba words (all must be present)
+    quoted: bool = False
+    variant_of: str | None = None
+    phrase: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """How part of the query was read, in English (CLI, JSON) and Chinese (web page)."""
+
+    en: str
+    zh: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +57,7 @@ class ParsedQuery:
 
     groups: tuple[tuple[Term, ...], ...]
     negatives: tuple[Term, ...]
+    notes: tuple[Note, ...] = ()
 
     @property
     def positive_terms(self) -> tuple[Term, ...]:
@@ -44,93 +68,179 @@ class ParsedQuery:
         return not self.groups and not self.negatives
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    text: str
-    quoted: bool
-    negated: bool
+def _strip_wildcards(text: str, notes: list[Note]) -> str:
+    core = text.strip(WILDCARDS)
+    if any(c in WILDCARDS for c in core):
+        raise QueryError(
+            f"wildcards (* ?) inside a term are not supported: {text!r}; search the parts as "
+            "separate terms (e.g. 行政 复议) or use fuzzy mode"
+        )
+    if not core:
+        raise QueryError(f"the term {text!r} is only wildcards; type the words to find")
+    if core != text:
+        notes.append(Note(
+            f"{text} read as {core}: a term already matches wherever it occurs",
+            f"{text} 按 {core} 检索：检索词本来就匹配所有包含它的段落，* ? 已忽略",
+        ))
+    return core
 
 
-def _lex(query: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i += 1
-            continue
-        negated = False
-        if ch == "-":
-            if i + 1 >= n or query[i + 1].isspace():
-                raise QueryError("'-' must be followed by a term to exclude, e.g. -调解")
-            negated = True
-            i += 1
-            ch = query[i]
-        if ch in "\"＂":
-            end = next((j for j in range(i + 1, n) if query[j] in "\"＂"), -1)
-            if end < 0:
-                raise QueryError('unbalanced quote: close the quoted term with "')
-            tokens.append(_Token(query[i + 1 : end], True, negated))
-            i = end + 1
-            continue
-        j = i
-        while j < n and not query[j].isspace() and query[j] not in "\"＂":
-            j += 1
-        tokens.append(_Token(query[i:j], False, negated))
-        i = j
-    return tokens
-
-
-def _make_term(text: str, mode: Mode) -> Term:
+def _make_terms(tok: Token, mode: Mode, notes: list[Note]) -> list[Term]:
+    """The term of ``tok`` and, in fuzzy mode, its dictionary variants."""
+    text = tok.text
+    if tok.quoted:
+        if any(c in WILDCARDS for c in text):
+            notes.append(Note(f'"{text}": * and ? inside quotes are matched as characters',
+                              f"“{text}”：引号内的 * ? 按字符本身匹配"))
+    else:
+        text = _strip_wildcards(text, notes)
     norm = normalize(text)
     if not norm:
         raise QueryError(f"the term {text!r} is empty once spaces are ignored")
-    if mode is Mode.FUZZY:
-        from .analysis import words
+    if mode is not Mode.FUZZY:
+        return [Term(text=text, norm=norm, units=(norm,), quoted=tok.quoted)]
+    from .fuzzy import fuzzy_term, variant_terms
 
-        units = tuple(w for w in words(norm) if w) or (norm,)
-    else:
-        units = (norm,)
-    return Term(text=text, norm=norm, units=units)
+    term = fuzzy_term(text, norm, tok.quoted)
+    variants = variant_terms(term)
+    if variants:
+        names = "、".join(v.text for v in variants)
+        notes.append(Note(f"fuzzy mode also finds {', '.join(v.text for v in variants)} for {text}",
+                          f"模糊检索同时查找 {text} 的其他写法：{names}"))
+    return [term, *variants]
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], mode: Mode) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.mode = mode
+        self.groups: list[list[Term]] = []
+        self.negatives: list[Term] = []
+        self.notes: list[Note] = []
+
+    def peek(self) -> Token | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> Token:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def run(self) -> ParsedQuery:
+        self._read_word_operators_as_terms()
+        while self.peek() is not None:
+            tok = self.peek()
+            if tok.kind is Kind.AND:
+                if not (self.groups or self.negatives) or self._next_kind() in (None, Kind.AND,
+                                                                                Kind.OR):
+                    raise QueryError(f"{tok.text} (AND) must stand between two terms, "
+                                     "e.g. 行政复议 AND 信访")
+                self.take()
+                continue
+            self._item()
+        self._note_operator_words()
+        return ParsedQuery(tuple(tuple(g) for g in self.groups), tuple(self.negatives),
+                           tuple(dict.fromkeys(self.notes)))
+
+    def _next_kind(self) -> Kind | None:
+        nxt = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
+        return nxt.kind if nxt else None
+
+    def _read_word_operators_as_terms(self) -> None:
+        """A word operator with nothing to join (``或者`` alone, ``和`` at the end) is a term."""
+        toks = self.toks
+        for k, tok in enumerate(toks):
+            if not tok.is_word_operator:
+                continue
+            before = toks[k - 1].kind if k else None
+            after = toks[k + 1].kind if k + 1 < len(toks) else None
+            operand_after = after in (Kind.TERM, Kind.OPEN, Kind.NOT)
+            operand_before = before in (Kind.TERM, Kind.CLOSE)
+            joins = operand_after if tok.kind is Kind.NOT else operand_before and operand_after
+            if not joins:
+                toks[k] = Token(Kind.TERM, tok.text)
+
+    def _note_operator_words(self) -> None:
+        names = {Kind.AND: ("AND", "并且（AND）"), Kind.OR: ("OR", "或者（OR）"),
+                 Kind.NOT: ("NOT", "不含（NOT）")}
+        for tok in self.toks:
+            if tok.is_word_operator:
+                en, zh = names[tok.kind]
+                self.notes.append(Note(
+                    f'"{tok.text}" read as the operator {en}; quote it ("{tok.text}") to search '
+                    "for the word",
+                    f"“{tok.text}”按运算符 {zh} 理解；要检索这个字词本身，请加引号：\"{tok.text}\"",
+                ))
+
+    def _item(self) -> None:
+        negated = False
+        if self.peek().kind is Kind.NOT:
+            self.take()
+            if self.peek() is None or self.peek().kind not in (Kind.TERM, Kind.OPEN):
+                raise QueryError("NOT must be followed by a term to exclude, e.g. NOT 调解")
+            negated = True
+        terms, neg = self._operand()
+        if negated and neg:
+            raise QueryError("NOT and '-' on the same term: exclude it once, e.g. NOT 调解")
+        negated = negated or neg
+        while self.peek() is not None and self.peek().kind is Kind.OR:
+            self.take()
+            if negated:
+                raise QueryError("an excluded term (-term) cannot be part of an OR")
+            if self.peek() is None or self.peek().kind not in (Kind.TERM, Kind.OPEN):
+                raise QueryError("OR must stand between two terms, e.g. 行政复议 OR 行政诉讼")
+            more, neg = self._operand()
+            if neg:
+                raise QueryError("an excluded term (-term) cannot be part of an OR")
+            terms.extend(more)
+        if negated:
+            self.negatives.extend(terms)
+        else:
+            self.groups.append(terms)
+
+    def _operand(self) -> tuple[list[Term], bool]:
+        tok = self.take()
+        if tok.kind is Kind.TERM:
+            return _make_terms(tok, self.mode, self.notes), tok.negated
+        if tok.kind is Kind.OPEN:
+            return self._bracket(), False
+        if tok.kind is Kind.OR:
+            raise QueryError("OR must stand between two terms, e.g. 行政复议 OR 行政诉讼")
+        raise QueryError(f"unexpected {tok.text!r} in the query")
+
+    def _bracket(self) -> list[Term]:
+        terms: list[Term] = []
+        while True:
+            tok = self.peek()
+            if tok is None:
+                raise QueryError("unbalanced bracket: close the group with )")
+            self.take()
+            if tok.kind is Kind.CLOSE:
+                break
+            if tok.kind is Kind.OR:
+                continue
+            if tok.kind is not Kind.TERM or tok.negated:
+                raise QueryError("a bracket may only hold terms joined by OR, e.g. "
+                                 "(行政复议 OR 行政诉讼) 信访")
+            terms.extend(_make_terms(tok, self.mode, self.notes))
+        if not terms:
+            raise QueryError("empty brackets: put terms joined by OR inside")
+        return terms
 
 
 def parse_query(query: str, mode: Mode = Mode.EXACT, max_length: int = 500) -> ParsedQuery:
     """Parse ``query``; QueryError with a clear message for anything malformed."""
     if len(query) > max_length:
         raise QueryError(f"the query is too long ({len(query)} characters, at most {max_length})")
-    mode = Mode(mode)
-    groups: list[list[Term]] = []
-    negatives: list[Term] = []
-    pending_or = False
-    for tok in _lex(query):
-        if tok.text == "OR" and not tok.quoted and not tok.negated:
-            if not groups or pending_or or groups[-1] is None:
-                raise QueryError("OR must stand between two terms, e.g. 行政复议 OR 行政诉讼")
-            pending_or = True
-            continue
-        term = _make_term(tok.text, mode)
-        if tok.negated:
-            if pending_or:
-                raise QueryError("an excluded term (-term) cannot be part of an OR")
-            negatives.append(term)
-            groups.append(None)  # type: ignore[arg-type]  # marks "last item was not a group"
-            continue
-        if pending_or:
-            groups[-1].append(term)
-            pending_or = False
-        else:
-            groups.append([term])
-    if pending_or:
-        raise QueryError("OR must stand between two terms, e.g. 行政复议 OR 行政诉讼")
-    return ParsedQuery(
-        groups=tuple(tuple(g) for g in groups if g is not None),
-        negatives=tuple(negatives),
-    )
+    return _Parser(lex(query), Mode(mode)).run()
 
 
 def parse_filters(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Validate ``(field, value)`` pairs into SearchRequest.filters (values of one field OR'ed,
-    fields AND'ed, in FILTER_FIELDS order); QueryError for an unknown field or a bad value."""
+    fields AND'ed, in FILTER_FIELDS order); QueryError for an unknown field or a bad value.
+    UI labels are accepted for codes (``level=县级`` is ``county``, ``section=存在的不足`` is
+    ``shortcomings``, ``report_year=2023年`` is 2023)."""
     chosen: dict[str, list[str]] = {}
     for name, value in pairs:
         name = (name or "").strip()
@@ -141,25 +251,8 @@ def parse_filters(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, tuple[st
             )
         if not value:
             raise QueryError(f"the filter {name}= needs a value")
-        value = _check_value(name, value)
+        value = check_filter_value(name, value)
         values = chosen.setdefault(name, [])
         if value not in values:
             values.append(value)
     return tuple((f, tuple(chosen[f])) for f in FILTER_FIELDS if f in chosen)
-
-
-def _check_value(name: str, value: str) -> str:
-    if name == "report_year":
-        try:
-            return str(int(value))
-        except ValueError:
-            raise QueryError(f"report_year must be a year such as 2023, not {value!r}") from None
-    if name == "level" and value not in {str(v) for v in Level}:
-        raise QueryError(
-            f"unknown level {value!r}; use one of: {', '.join(str(v) for v in Level)}"
-        )
-    if name == "section" and value not in {str(v) for v in Section}:
-        raise QueryError(
-            f"unknown section {value!r}; use one of: {', '.join(str(v) for v in Section)}"
-        )
-    return value

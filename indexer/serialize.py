@@ -1,4 +1,9 @@
-"""Plain-dict (JSON-ready) forms of the records, as DESIGN.md specifies them."""
+"""Plain-dict (JSON-ready) forms of the records, as DESIGN.md specifies them.
+
+Paragraph numbers are 1-based here and at every other presentation edge (web page, anchors,
+CSV, CLI): ``Paragraph.n``/``Hit.n`` count from 0 inside the engine; ``paragraph_number``
+converts.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,11 @@ from .models import (
     ReportGroup,
     SearchResults,
 )
+
+
+def paragraph_number(n: int) -> int:
+    """The number readers see for the engine's paragraph ``n`` (the first paragraph is 1)."""
+    return n + 1
 
 
 def report_to_dict(report: Report, *, warnings: bool = True) -> dict[str, Any]:
@@ -44,7 +54,7 @@ def report_from_json(text: str) -> Report:
 def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
     """A paragraph as in ``fazhi inspect --json``."""
     return {
-        "n": paragraph.n,
+        "n": paragraph_number(paragraph.n),
         "text": paragraph.text,
         "heading_path": list(paragraph.heading_path),
         "is_heading": paragraph.is_heading,
@@ -63,7 +73,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
     """A hit as in ``fazhi search --json``."""
     return {
         "report_id": hit.report_id,
-        "n": hit.n,
+        "n": paragraph_number(hit.n),
         "text": hit.text,
         "highlights": [[s, e] for s, e in hit.highlights],
         "heading_path": list(hit.heading_path),
@@ -87,14 +97,19 @@ def group_to_dict(group: ReportGroup) -> dict[str, Any]:
         "report_id": group.report.report_id,
         "hit_count": group.hit_count,
         "best_score": group.best_score,
-        "hits": [[h.report_id, h.n] for h in group.hits],
+        "hits": [[h.report_id, paragraph_number(h.n)] for h in group.hits],
     }
 
 
-def results_to_dict(results: SearchResults) -> dict[str, Any]:
+def results_to_dict(results: SearchResults, readings: tuple = (), problems: tuple = ()
+                    ) -> dict[str, Any]:
     """The JSON of ``fazhi search --json`` and ``/api/search`` (DESIGN.md), plus ``groups``,
-    ``offset``, ``limit``, ``sort``, ``filters``, ``grouped``, ``elapsed_ms`` and
-    ``facets_truncated``."""
+    ``offset``, ``limit``, ``sort``, ``filters``, ``grouped``, ``elapsed_ms``,
+    ``facets_truncated`` and ``understood`` (how the query and filters were read;
+    ``readings``/``problems``: the FilterReadings/FilterProblems of
+    ``indexer.filter_values.resolve_filters``)."""
+    from .understand import understand, understanding_to_dict
+
     request = results.request
     return {
         "query": request.query,
@@ -112,4 +127,5 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "facets": {f.name: facet_to_list(f) for f in results.facets},
         "facets_truncated": {f.name: f.truncated for f in results.facets},
         "elapsed_ms": results.elapsed_ms,
+        "understood": understanding_to_dict(understand(request, tuple(readings)), problems),
     }

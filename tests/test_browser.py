@@ -109,7 +109,8 @@ def test_clicking_a_facet_changes_counts_and_results(page) -> None:
 
 def test_reader_opens_at_the_paragraph(page) -> None:
     """A passage's link opens the reader with that paragraph (#p<n>) in view and marked."""
-    rid, n = max(grep_corpus(TERM), key=lambda x: x[1])  # the deepest match: needs scrolling
+    rid, n0 = max(grep_corpus(TERM), key=lambda x: x[1])  # the deepest match: needs scrolling
+    n = n0 + 1  # anchors carry 1-based paragraph numbers
     search_for(page, TERM)
     page.click(f"li.report-card[data-report-id='{rid}'] .report-card__all a")
     page.wait_for_selector("li.hit-card")
@@ -124,7 +125,7 @@ def test_reader_opens_at_the_paragraph(page) -> None:
 def test_reader_scrolls_to_the_first_match_without_a_fragment(page) -> None:
     """Opening the reader with ?q= only brings the first match into view."""
     rid = "js/tangqiao-2022"
-    first = min(n for r, n in grep_corpus("合法性审查") if r == rid)
+    first = min(n for r, n in grep_corpus("合法性审查") if r == rid) + 1  # 1-based anchors
     page.set_viewport_size({"width": 1280, "height": 400})
     page.goto(f"/reports/{rid}?q=合法性审查")
     page.wait_for_function("document.querySelector('.is-target') !== null")

@@ -42,7 +42,7 @@ def test_json_of_one_file(runner: CliRunner, seeds_dir: Path, parsed_seeds) -> N
     assert data["jurisdiction"] == "江苏省苏州市张家港市塘桥镇" and data["level"] == "town"
     assert [p["text"] for p in data["paragraphs"]] == [p.text for p in parsed_seeds["000"].paragraphs]
     for i, p in enumerate(data["paragraphs"]):
-        assert set(p) == PARAGRAPH_KEYS and p["n"] == i and p["section"] in SECTIONS
+        assert set(p) == PARAGRAPH_KEYS and p["n"] == i + 1 and p["section"] in SECTIONS
         assert isinstance(p["heading_path"], list) and isinstance(p["is_heading"], bool)
     assert "塘桥镇" in result.stdout  # ensure_ascii=False: Chinese printed as is
 

@@ -38,3 +38,24 @@ def test_offsets_map_back_to_the_original(text: str) -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     """Normalising twice changes nothing (so query and index forms agree)."""
     assert normalize(normalize(text)) == normalize(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ＡＢＣ１２３", "abc123"),  # full-width ASCII
+    ("ｶﾀｶﾅ", "カタカナ"),  # half-width katakana
+    ("⽇本", "日本"),  # Kangxi radical 日
+    ("\uf9a8", "\u4ee4"),  # CJK compatibility ideograph 令
+    ("𝐀𝐁", "ab"),  # mathematical bold letters
+    ("法治\u00a0政府", "法治政府"),  # no-break space
+])
+def test_what_users_mean_as_the_same_is_folded(text, expected) -> None:
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize("text", ["①", "⑩", "㊀", "Ⓐ", "Ⅰ", "Ⅻ", "ⅰ", "²", "₂", "½", "㎡", "⒈"])
+def test_numerals_and_superscripts_stay_distinct(text) -> None:
+    """Circled, Roman, superscript, fraction and squared forms never fold to plain digits or
+    letters (NFKC would make ① match every 1 and Ⅰ every i)."""
+    folded = normalize(text)
+    assert folded and not any(c.isascii() for c in folded)
+    assert normalize(folded) == folded

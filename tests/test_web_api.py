@@ -36,7 +36,7 @@ def test_api_search_pages_with_page_and_limit(client) -> None:
     for n in range(1, len(expected) // 4 + 2):
         body = client.get(f"/api/search?q={TERM}&view=flat&limit=4&page={n}").get_json()
         assert body["total_paragraphs"] == len(expected)
-        seen += [(h["report_id"], h["n"]) for h in body["hits"]]
+        seen += [(h["report_id"], h["n"] - 1) for h in body["hits"]]  # JSON n is 1-based
     assert sorted(seen) == sorted(expected)
 
 
@@ -70,7 +70,7 @@ def test_api_report_is_the_inspect_json(client) -> None:
     body = client.get("/api/reports/js/tangqiao-2022").get_json()
     assert body["title"] == item.report.title and body["level"] == "town"
     assert [(p["n"], p["text"], p["is_heading"], p["section"]) for p in body["paragraphs"]] == [
-        (p.n, p.text, p.is_heading, str(p.section)) for p in item.paragraphs
+        (p.n + 1, p.text, p.is_heading, str(p.section)) for p in item.paragraphs  # 1-based
     ]
 
 
@@ -125,7 +125,7 @@ def test_csv_exports_the_whole_result_set(web_settings, monkeypatch) -> None:
     rows = read_csv(response)
     header, body = rows[0], rows[1:]
     assert header[0] == "报告编号" and "段落原文" in header
-    got = sorted((r[0], int(r[header.index("段落序号")])) for r in body)
+    got = sorted((r[0], int(r[header.index("段落序号")]) - 1) for r in body)  # 1-based
     assert got == sorted(grep_corpus(TERM))
 
 

@@ -28,7 +28,7 @@ def test_reader_shows_every_paragraph_anchored(client) -> None:
     doc = reader(client, f"/reports/{RID}")
     body = doc.cssselect(".document__body")[0]
     got = [(el.get("id"), el.text_content()) for el in body if el.get("id")]
-    assert got == [(f"p{p.n}", p.text) for p in item.paragraphs]
+    assert got == [(f"p{p.n + 1}", p.text) for p in item.paragraphs]  # 1-based anchors
     assert doc.cssselect("h1#doc-title")[0].text_content() == item.report.title
 
 
@@ -55,19 +55,19 @@ def test_outline_links_to_headings(client) -> None:
     item = corpus_report(RID)
     doc = reader(client, f"/reports/{RID}")
     links = [(a.get("href"), a.text_content()) for a in doc.cssselect("nav.outline a")]
-    assert links == [(f"#p{p.n}", p.text) for p in item.paragraphs if p.is_heading]
+    assert links == [(f"#p{p.n + 1}", p.text) for p in item.paragraphs if p.is_heading]
 
 
 def test_query_highlights_matches_and_points_at_the_first(client) -> None:
     """With ?q= the matching paragraphs carry <mark>s and the page names the first match."""
     expected = sorted(n for rid, n in grep_corpus(TERM) if rid == RID)
     doc = reader(client, f"/reports/{RID}?q={TERM}")
-    marked = sorted(int(el.get("id")[1:]) for el in doc.cssselect(".has-match"))
+    marked = sorted(int(el.get("id")[1:]) - 1 for el in doc.cssselect(".has-match"))
     assert marked == expected
     assert {m.text_content() for m in doc.cssselect(".document__body mark")} == {TERM}
-    assert doc.cssselect("body")[0].get("data-first-match") == f"p{expected[0]}"
+    assert doc.cssselect("body")[0].get("data-first-match") == f"p{expected[0] + 1}"
     assert doc.cssselect(".match-summary strong")[0].text_content() == str(len(expected))
-    assert doc.cssselect(".match-summary a")[0].get("href") == f"#p{expected[0]}"
+    assert doc.cssselect(".match-summary a")[0].get("href") == f"#p{expected[0] + 1}"
 
 
 def test_reader_without_matches_says_so(client) -> None:

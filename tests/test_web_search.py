@@ -3,6 +3,7 @@ queries, all state in the URL. Real index in tmp_path, real Flask (test client).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
 
@@ -101,7 +102,7 @@ def test_reader_links_point_at_the_matching_paragraph(client) -> None:
         parts = urlsplit(href)
         assert dict(parse_qsl(parts.query))["q"] == TERM
         rid = parts.path.removeprefix("/reports/")
-        found.add((rid, int(parts.fragment.removeprefix("p"))))
+        found.add((rid, int(parts.fragment.removeprefix("p")) - 1))  # anchors are 1-based
     assert found == set(expected)
 
 
@@ -236,14 +237,24 @@ def test_state_lives_in_the_url_and_form(client) -> None:
 # ---------------------------------------------------------------------- empty and bad
 
 
-def test_empty_result_suggests_fuzzy_and_removing_filters(client) -> None:
-    """No match: the page suggests 模糊 mode and removing each filter, as working links."""
+def test_empty_result_suggests_only_what_finds_something(client) -> None:
+    """No match: each suggestion (drop a term, drop a filter, another filter value) is a link
+    whose page finds exactly the reports and paragraphs the suggestion promised; alternatives
+    that find nothing (here 模糊 mode and dropping 纠错率) are not offered."""
     doc = page(client, "/?q=纠错率 公平竞争审查&province=江苏省")
     assert "没有找到" in doc.cssselect(".results-summary")[0].text_content()
-    tips = {a.text_content(): a.get("href") for a in doc.cssselect(".empty a")}
-    assert any("模糊" in t for t in tips)
-    remove = [h for t, h in tips.items() if "江苏省" in t][0]
-    assert ("province", "江苏省") not in parse_qsl(urlsplit(remove).query)
+    tips = doc.cssselect("[data-suggestion]")
+    labels = [li.cssselect("a")[0].text_content() for li in tips]
+    assert any("去掉筛选" in t and "江苏省" in t for t in labels)
+    assert any("去掉检索词“公平竞争审查”" in t for t in labels)
+    assert not any("模糊" in t or "“纠错率”" in t for t in labels)
+    for li in tips:
+        promised = [int(x) for x in re.findall(r"\d+", li.cssselect(".suggestions__count")[0].text_content())]
+        target = page(client, li.cssselect("a")[0].get("href"))
+        summary = target.cssselect(".results-summary")[0]
+        got = [int(summary.cssselect("[data-total-reports]")[0].text_content()),
+               int(summary.cssselect("[data-total-paragraphs]")[0].text_content())]
+        assert got == promised, li.text_content()
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,10 @@ from indexer import (
     results_to_dict,
     search,
 )
+from indexer.filter_values import FilterResolution, resolve_filters
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
+from indexer.serialize import paragraph_number
+from indexer.understand import suggestion_to_dict, suggestions, understand
 
 from .cli import AppContext, pass_app, quiet_ingest_log
 
@@ -101,6 +104,33 @@ def _snippet(hit: Hit, color: bool, width: int = 120) -> str:
     return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(text) else "")
 
 
+def _print_understanding(results: SearchResults, resolution: FilterResolution) -> None:
+    understood = understand(results.request, resolution.readings)
+    request = results.request
+    filters = " ".join(f"{f}={'|'.join(vs)}" for f, vs in request.filters)
+    click.echo(f"query: {understood.summary_en()}  [mode {request.mode}, scope {request.scope}"
+               f"{', ' + filters if filters else ''}]")
+    for reading in resolution.readings:
+        click.echo(f"  read {reading.field}={reading.typed} as {reading.field}={reading.value}")
+    for note in understood.notes:
+        click.echo(f"  note: {note.en}")
+
+
+def _print_suggestions(settings, results: SearchResults) -> None:
+    tips = suggestions(settings, results.request)
+    if tips:
+        click.echo("\nnothing found; these find something:")
+    for tip in tips:
+        req = tip.request
+        args = [f"'{req.query}'"] + [f"--filter {f}={v}" for f, vs in req.filters for v in vs]
+        if req.mode != results.request.mode:
+            args.append(f"--mode {req.mode}")
+        if req.scope != results.request.scope:
+            args.append(f"--scope {req.scope}")
+        click.echo(f"  {tip.label_en}: {tip.paragraphs} paragraph(s) in {tip.reports} "
+                   f"report(s)  -> fazhi search {' '.join(args)}")
+
+
 def _print_results(results: SearchResults, color: bool) -> None:
     click.echo(
         f"{results.total_paragraphs} paragraph(s) in {results.total_reports} report(s) "
@@ -116,17 +146,17 @@ def _print_results(results: SearchResults, color: bool) -> None:
             click.echo(f"  {where} {level} {r.report_year or ''}  [{r.report_id}]  "
                        f"{group.hit_count} paragraph(s)")
             for hit in group.hits:
-                click.echo(f"  #{hit.n} {SECTION_LABELS.get(hit.section, '')}: {_snippet(hit, color)}")
+                click.echo(f"  #{paragraph_number(hit.n)} {SECTION_LABELS.get(hit.section, '')}: {_snippet(hit, color)}")
     else:
         for hit in results.hits:
             r = hit.report
-            click.echo(f"\n{r.jurisdiction or r.report_id} {r.report_year or ''} #{hit.n} "
+            click.echo(f"\n{r.jurisdiction or r.report_id} {r.report_year or ''} #{paragraph_number(hit.n)} "
                        f"{SECTION_LABELS.get(hit.section, '')}")
             click.echo(f"  {_snippet(hit, color)}")
 
 
-@click.command("search")
-@click.argument("query")
+@click.command("search", context_settings={"ignore_unknown_options": True})
+@click.argument("query_words", nargs=-1, required=True, metavar="QUERY...")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Restrict to a field value (repeat a field for OR).")
 @click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.EXACT.value,
@@ -142,16 +172,21 @@ def _print_results(results: SearchResults, color: bool) -> None:
 @click.option("--flat", is_flag=True, help="One line per paragraph instead of grouping by report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md.")
 @pass_app
-def search_command(app: AppContext, query: str, filters: tuple[str, ...], mode: str, scope: str,
+def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple[str, ...], mode: str, scope: str,
                    sort: str, limit: int | None, offset: int, flat: bool, as_json: bool) -> None:
-    """Search the index for QUERY (space = AND, OR, -term, "quoted term")."""
+    """Search the index for QUERY (space = AND, OR, -term or NOT term, "quoted term"; the
+    words of QUERY... are joined with spaces, so -调解 needs no --)."""
     settings = app.settings
+    query = " ".join(query_words)
     try:
+        resolution = resolve_filters(settings, parse_filters(_parse_filter_options(filters)))
+        for problem in resolution.problems:
+            click.echo(f"note: {problem.message()}", err=True)
         request = SearchRequest(
             query=query,
             mode=Mode(mode),
             scope=Scope(scope),
-            filters=parse_filters(_parse_filter_options(filters)),
+            filters=resolution.filters,
             sort=Sort(sort),
             grouped=not flat,
             limit=settings.page_size if limit is None else limit,
@@ -166,10 +201,17 @@ def search_command(app: AppContext, query: str, filters: tuple[str, ...], mode: 
     except (IndexMissingError, SchemaVersionError, FazhiError) as exc:
         _fail(str(exc))
         return
+    empty = results.total_paragraphs == 0
     if as_json:
-        click.echo(json.dumps(results_to_dict(results), ensure_ascii=False))
-    else:
-        _print_results(results, color=sys.stdout.isatty())
+        data = results_to_dict(results, resolution.readings, resolution.problems)
+        if empty:
+            data["suggestions"] = [suggestion_to_dict(t) for t in suggestions(settings, request)]
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    _print_understanding(results, resolution)
+    _print_results(results, color=sys.stdout.isatty())
+    if empty:
+        _print_suggestions(settings, results)
 
 
 # ---------------------------------------------------------------- stats

@@ -14,6 +14,10 @@ from flask import Blueprint, Response, request
 
 from indexer import Hit, Settings, get_report, ingested_to_dict, results_to_dict, search
 
+from indexer.filter_values import resolve_filters
+from indexer.serialize import paragraph_number
+from indexer.understand import suggestion_to_dict, suggestions
+
 from .params import SearchState, parse_state
 from .present import level_label, section_label
 from .resources import get_settings
@@ -50,18 +54,29 @@ CSV_CHUNK = 5_000
 def search_json() -> Any:
     """The same JSON as ``fazhi search --json`` for the page's parameters (plus ``limit``)."""
     settings = get_settings()
-    state = parse_state(request.args, allow_limit=True)
+    state, resolution = resolved_state(settings, parse_state(request.args, allow_limit=True))
     results = search(settings, state.to_request(settings))
-    body = results_to_dict(results)
+    body = results_to_dict(results, resolution.readings, resolution.problems)
     body["page"] = state.page
+    if not results.total_paragraphs:
+        body["suggestions"] = [suggestion_to_dict(s) for s in suggestions(settings, results.request)]
     return body
+
+
+def resolved_state(settings: Settings, state: SearchState) -> tuple[SearchState, Any]:
+    """``state`` with its filter values resolved against the index (city=苏州 -> 苏州市), and
+    the resolution (its problems name the choices for values that name nothing indexed)."""
+    from dataclasses import replace
+
+    resolution = resolve_filters(settings, state.filters)
+    return replace(state, filters=resolution.filters), resolution
 
 
 @bp.get("/api/facets")
 def facets_json() -> Any:
     """Facet counts over every match of the query and filters (no hits)."""
     settings = get_settings()
-    state = parse_state(request.args, allow_limit=True)
+    state, _ = resolved_state(settings, parse_state(request.args, allow_limit=True))
     results = search(settings, state.to_request(settings, limit=0, offset=0))
     return {
         "query": state.q,
@@ -101,7 +116,7 @@ def report(report_id: str) -> Any:
 def export_csv() -> Response:
     """Every paragraph matching the search (not just one page), one CSV row each."""
     settings = get_settings()
-    state = parse_state(request.args).with_(view="flat")
+    state, _ = resolved_state(settings, parse_state(request.args).with_(view="flat"))
     body = "\ufeff" + "".join(csv_lines(all_hits(settings, state)))
     response = Response(body, mimetype="text/csv")
     response.charset = "utf-8"
@@ -159,7 +174,7 @@ def _row(hit: Hit) -> list[str]:
         "doc_number": r.doc_number,
         "issuer": r.issuer,
         "source_url": r.source_url,
-        "n": hit.n,
+        "n": paragraph_number(hit.n),
         "section": section_label(hit.section),
         "heading_path": " › ".join(hit.heading_path),
         "text": hit.text,

@@ -47,18 +47,26 @@ def safe_report_id(report_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class OutlineEntry:
-    n: int
+    number: int  # 1-based paragraph number (the anchor #p<number>)
     text: str
     depth: int
+    matches: int = 0  # matching paragraphs in the section (the heading and all under it)
 
 
-def outline(paragraphs: tuple[Paragraph, ...]) -> list[OutlineEntry]:
-    """The report's headings, indented by how many headings sit above them."""
-    return [
-        OutlineEntry(p.n, p.text, min(len(p.heading_path), 3))
-        for p in paragraphs
-        if p.is_heading
-    ]
+def outline(paragraphs: tuple[Paragraph, ...], matched: frozenset[int] = frozenset()
+            ) -> list[OutlineEntry]:
+    """The report's headings, indented by how many headings sit above them, each with the
+    number of ``matched`` paragraphs (engine numbers) in its section: from the heading to the
+    next heading at the same or a higher level."""
+    headings = [(k, p) for k, p in enumerate(paragraphs) if p.is_heading]
+    entries = []
+    for i, (k, p) in enumerate(headings):
+        depth = len(p.heading_path)
+        end = next((k2 for k2, p2 in headings[i + 1:] if len(p2.heading_path) <= depth),
+                   len(paragraphs))
+        count = sum(1 for q in paragraphs[k:end] if q.n in matched)
+        entries.append(OutlineEntry(p.n + 1, p.text, min(depth, 3), count))
+    return entries
 
 
 def report_highlights(
@@ -93,13 +101,15 @@ def report(report_id: str) -> Any:
     except QueryError as exc:
         state = SearchState(q=request.args.get("q", "") or "")
         highlights, error = {}, user_message(str(exc))
-    first_match = min(highlights) if highlights else None
+    matches = sorted(highlights)
+    first_match = matches[0] + 1 if matches else None
     back_state = SearchState(q=state.q, mode=state.mode, scope=state.scope)
     page = render_template(
         "reader.html",
         ingested=ingested,
         r=ingested.report,
-        outline=outline(ingested.paragraphs),
+        outline=outline(ingested.paragraphs, frozenset(highlights)),
+        match_numbers=[n + 1 for n in matches],
         highlights=highlights,
         first_match=first_match,
         match_count=len(highlights),

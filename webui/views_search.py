@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
 from indexer import QueryError, SearchResults, Settings, index_stats, search
+from indexer.filter_values import FilterResolution, resolve_filters
+from indexer.understand import MODE_LABELS, SCOPE_LABELS, suggestions, understand
 
-from . import present
+from . import present, present_query
 from .messages import user_message
 from .params import SearchState, parse_state
 from .resources import get_settings, request_elapsed_ms
@@ -19,20 +22,36 @@ bp = Blueprint("search", __name__)
 EXAMPLE_QUERIES = ("行政执法", "合法性审查", "行政复议", "法律顾问", "普法")
 
 
-def search_url(state: SearchState) -> str:
-    """The search page for ``state``."""
-    return url_for("search.index") + state.query_string()
+# How hits inside a report card are ordered: best first, or as they stand in the report.
+# A display preference carried in every link of the page (``hit_order=document``).
+HIT_ORDERS = ("rank", "document")
+
+
+def hit_order() -> str:
+    value = request.args.get("hit_order", "") if request else ""
+    return value if value in HIT_ORDERS else "rank"
+
+
+def search_url(state: SearchState, order: str | None = None) -> str:
+    """The search page for ``state`` (keeping the page's hit order unless ``order`` is given)."""
+    url = url_for("search.index") + state.query_string()
+    if (order or hit_order()) == "document":
+        url += ("&" if "?" in url else "?") + "hit_order=document"
+    return url
 
 
 def reader_url(report_id: str, state: SearchState, n: int | None = None) -> str:
-    """The reader for ``report_id`` with the query's terms highlighted, at paragraph ``n``."""
+    """The reader for ``report_id`` with the query's terms highlighted, at the engine's
+    paragraph ``n`` (the anchor carries its 1-based number)."""
     args: dict[str, str] = {}
     if state.q:
         args["q"] = state.q
         if state.mode.value != "exact":
             args["mode"] = state.mode.value
+        if state.scope.value != "paragraph":
+            args["scope"] = state.scope.value
     url = url_for("reader.report", report_id=report_id, **args)
-    return f"{url}#p{n}" if n is not None else url
+    return f"{url}#p{n + 1}" if n is not None else url
 
 
 def show_all_url(state: SearchState, report_id: str) -> str:
@@ -51,10 +70,12 @@ def index() -> Any:
     if state.is_empty:
         return _page(state, stats=index_stats(settings))
     try:
+        resolution = resolve_filters(settings, state.filters)
+        state = replace(state, filters=resolution.filters)
         results = search(settings, state.to_request(settings))
     except QueryError as exc:
         return _page(state, error=user_message(str(exc))), 400
-    return _page(state, results=results, settings=settings)
+    return _page(state, results=results, settings=settings, resolution=resolution)
 
 
 def _page(
@@ -64,6 +85,7 @@ def _page(
     settings: Settings | None = None,
     error: str | None = None,
     stats: Any = None,
+    resolution: FilterResolution | None = None,
 ) -> str:
     context: dict[str, Any] = dict(
         state=state,
@@ -79,34 +101,37 @@ def _page(
         blocks=[],
         chips=[],
         pagination=None,
+        understood=None,
+        problems=present_query.filter_problems(resolution, state, search_url) if resolution else [],
+        readings=resolution.readings if resolution else (),
+        hit_order=hit_order(),
+        mode_labels=MODE_LABELS,
+        scope_labels=SCOPE_LABELS,
+        order_urls={o: search_url(state.with_(page=state.page), o) for o in HIT_ORDERS},
     )
     if stats is not None:
         context["blocks"] = present.facet_blocks(stats.facets, state, search_url)
     if results is not None and settings is not None:
         size = state.page_size(settings)
         total = results.total_reports if state.grouped else results.total_paragraphs
+        understood = understand(results.request, resolution.readings if resolution else ())
         context.update(
             blocks=present.facet_blocks(results.facets, state, search_url),
             chips=present.chips(state, results.facets, search_url),
             pagination=present.pagination(state, total, size, search_url),
             first_item=(state.page - 1) * size + 1,
-            suggestions=_suggestions(state),
+            understood=understood,
+            variants=present_query.VariantMatcher(understood.parsed),
+            groups=present_query.ordered_groups(results.groups, hit_order()),
+            suggestions=_suggestions(settings, state, results),
         )
     context["server_ms"] = request_elapsed_ms()
     return render_template("search.html", **context)
 
 
-def _suggestions(state: SearchState) -> list[tuple[str, str]]:
-    """What to try when nothing matched: (label, url) pairs."""
-    tips: list[tuple[str, str]] = []
-    if state.mode.value == "exact" and state.q:
-        tips.append(("改用模糊检索（词语不必相连）", search_url(state.with_(mode="fuzzy"))))
-    if state.scope.value == "paragraph" and len(state.q.split()) > 1:
-        tips.append(("放宽到同篇（各词可在不同段落）", search_url(state.with_(scope="report"))))
-    for field, values in state.filters:
-        for value in values:
-            label = f"去掉筛选：{present.value_label(field, value)}"
-            tips.append((label, search_url(state.toggled(field, value))))
-    if state.filters and len(tips) > 2:
-        tips.append(("去掉全部筛选", search_url(state.with_(filters=()))))
-    return tips
+def _suggestions(settings: Settings, state: SearchState, results: SearchResults
+                 ) -> list[present_query.Tip]:
+    """What to try when nothing matched, each counted on the index."""
+    if results.total_paragraphs:
+        return []
+    return [present_query.tip(s, state, search_url) for s in suggestions(settings, results.request)]

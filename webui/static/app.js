@@ -53,4 +53,59 @@
     var el = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (el) el.classList.add("is-target");
   });
+
+  // Reader: previous/next match buttons (and the keys k / j) walk the matching paragraphs.
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.querySelector("[data-match-nav]");
+    if (!nav) return;
+    var numbers = (nav.getAttribute("data-matches") || "").split(",").filter(Boolean).map(Number);
+    if (!numbers.length) return;
+    var pos = nav.querySelector("[data-match-pos]");
+    var current = -1;
+    var fromHash = function () {
+      var m = /^#p(\d+)$/.exec(window.location.hash);
+      if (!m) return -1;
+      var n = Number(m[1]);
+      for (var i = 0; i < numbers.length; i++) { if (numbers[i] >= n) return numbers[i] === n ? i : i - 0.5; }
+      return numbers.length - 0.5;
+    };
+    var show = function () {
+      pos.textContent = current >= 0 && current === Math.floor(current)
+        ? "第 " + (current + 1) + " / " + numbers.length + " 处"
+        : "共 " + numbers.length + " 处";
+    };
+    var go = function (step) {
+      var here = fromHash();
+      if (here < 0 && current >= 0) here = current;
+      var next;
+      if (here < 0) next = step > 0 ? 0 : numbers.length - 1;
+      else if (here !== Math.floor(here)) next = step > 0 ? Math.ceil(here) : Math.floor(here);
+      else next = here + step;
+      next = Math.max(0, Math.min(numbers.length - 1, next));
+      current = next;
+      var id = "p" + numbers[next];
+      if (window.location.hash === "#" + id) {
+        var el = document.getElementById(id);
+        if (el) el.scrollIntoView({ block: "center" });
+      } else {
+        window.location.hash = id;
+      }
+      show();
+    };
+    nav.hidden = false;
+    current = fromHash();
+    if (current < 0 && !window.location.hash) current = 0;
+    show();
+    nav.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-match-step]");
+      if (button) go(Number(button.getAttribute("data-match-step")));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      var tag = event.target && event.target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+      if (event.key === "j") go(1);
+      else if (event.key === "k") go(-1);
+    });
+  });
 })();
