@@ -51,6 +51,17 @@ _LAZY = {
     "build_report": "metadata",
     "SourceFile": "sources",
     "find_sources": "sources",
+    "resolve_filters": "filter_values",
+    "FilterResolution": "filter_values",
+    "suggestions": "understand",
+    "suggestion_to_dict": "understand",
+    "understanding_to_dict": "understand",
+    "Suggestion": "understand",
+    "parse_query": "query",
+    "ParsedQuery": "query",
+    "paragraph_number": "serialize",
+    "MODE_LABELS": "understand",
+    "SCOPE_LABELS": "understand",
 }
 
 
@@ -93,6 +104,21 @@ def indexed_reports(settings: Settings) -> tuple[Report, ...]:
     return run(settings)
 
 
+def normalize_text(text: str) -> str:
+    """The matching normalisation of ``text`` (indexer.normalize.normalize)."""
+    from .normalize import normalize
+
+    return normalize(text)
+
+
+def understand_query(*args, **kwargs):
+    """How a request was read (see indexer.understand.understand). A function of its own:
+    the name ``understand`` is the submodule's."""
+    from .understand import understand
+
+    return understand(*args, **kwargs)
+
+
 def warm_up(settings: Settings) -> None:
     """Load the index snapshot and jieba's dictionary now (``fazhi serve`` start-up)."""
     from .searching import warm_up as run
@@ -132,6 +158,19 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "normalize_text",
+    "MODE_LABELS",
+    "SCOPE_LABELS",
+    "FilterResolution",
+    "ParsedQuery",
+    "Suggestion",
+    "paragraph_number",
+    "parse_query",
+    "resolve_filters",
+    "suggestion_to_dict",
+    "suggestions",
+    "understand_query",
+    "understanding_to_dict",
     "FACET_FIELDS",
     "FILTER_FIELDS",
     "LEVEL_LABELS",

@@ -39,6 +39,10 @@ from .whoosh_writer import segment_writer
 
 # How long a second writer waits for the lock before saying the index is busy.
 LOCK_TIMEOUT_S = 3.0
+# A full build writes one segment per this many paragraphs (their postings, about 100 per
+# paragraph, are sorted in memory: a pool that spills to disk costs three times as much).
+BUILD_SEGMENT_PARAGRAPHS = 20_000
+BUILD_POOL_MB = 512
 _BUSY = "another `fazhi index` is writing this index; try again when it has finished"
 
 
@@ -113,14 +117,19 @@ def _add_report(writer, prepared: Prepared) -> int:
 # ---------------------------------------------------------------- writers and locks
 
 
+def _open_writer(ix, settings: Settings, limitmb: int | None = None):
+    try:
+        return segment_writer(ix, limitmb=limitmb or settings.writer_limitmb,
+                              timeout=LOCK_TIMEOUT_S)
+    except LockError as exc:
+        raise IndexBusyError(_BUSY) from exc
+
+
 @contextmanager
 def _writer(ix, settings: Settings):
     """Whoosh's segment writer: commits on success, cancels (and re-raises) on any error;
     ``writer.fazhi_skip_commit`` cancels instead of committing (nothing changed)."""
-    try:
-        writer = segment_writer(ix, limitmb=settings.writer_limitmb, timeout=LOCK_TIMEOUT_S)
-    except LockError as exc:
-        raise IndexBusyError(_BUSY) from exc
+    writer = _open_writer(ix, settings)
     try:
         yield writer
     except BaseException:
@@ -334,7 +343,9 @@ def _build_new(
             added: dict[str, Known] = {}  # what this build holds so far, by id
             ix = whoosh_index.create_in(str(staging), build_schema())
             paragraphs = 0
-            with _writer(ix, settings) as writer:
+            batch = 0
+            writer = None
+            try:
                 for item in items:
                     if isinstance(item, IngestProblem):
                         skipped.append(item)
@@ -344,8 +355,23 @@ def _build_new(
                     added.setdefault(rid, Known("", "", item.item.report.source_path))
                     if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                         continue
+                    if writer is None:
+                        writer = _open_writer(ix, settings, BUILD_POOL_MB)
                     indexed.append(rid)
-                    paragraphs += _add_report(writer, item)
+                    added_now = _add_report(writer, item)
+                    paragraphs += added_now
+                    batch += added_now
+                    if batch >= BUILD_SEGMENT_PARAGRAPHS:
+                        # One segment per batch, its postings sorted in memory: the staging
+                        # index is nobody's until the swap, so its commits are free.
+                        writer.commit(merge=False)
+                        writer, batch = None, 0
+                if writer is not None:
+                    writer.commit(merge=False)
+                    writer = None
+            finally:
+                if writer is not None:
+                    writer.cancel()
             ix.close()
             write_accelerators(staging)
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")

@@ -7,8 +7,8 @@ character or so -- and three places are leaner here without changing a byte of t
 - ``LeanPostingPool``: the sorting pool without its per-posting asserts and size arithmetic
   (a fixed estimate per posting decides when a sorted run goes to disk);
 - ``LeanFieldWriter.add_postings``: the codec's loop from sorted postings to posting lists,
-  with the field's length reader bound once per field and no re-checks of the sort order
-  (the pool's output is sorted by construction);
+  with the field's document lengths read once per field (not once per posting) and no
+  re-checks of the sort order (the pool's output is sorted by construction);
 - ``LeanPostingsWriter.add_posting``: the block buffer without per-posting type asserts.
 
 ``FazhiCodec`` is ``W3Codec`` with these writers; its segments are ``W3Segment``s.
@@ -63,7 +63,7 @@ class LeanFieldWriter(W3FieldWriter):
                     self.finish_field()
                 fieldobj = schema[fieldname]
                 self.start_field(fieldname, fieldobj)
-                field_length = (length_reader(fieldname)
+                field_length = (_length_table(lengths, length_reader(fieldname))
                                 if length_reader is not None and fieldobj.scorable else None)
                 last_field, last_text = fieldname, None
             if btext != last_text:
@@ -72,12 +72,18 @@ class LeanFieldWriter(W3FieldWriter):
                 self.start_term(btext)
                 last_text = btext
                 add = self._postwriter.add_posting
-            add(docnum, weight, value, field_length(docnum) if field_length else None)
+            add(docnum, weight, value, field_length[docnum] if field_length else None)
         if last_text is not None:
             self.finish_term()
         if last_field is not None:
             self.finish_field()
         self.is_closed = True
+
+
+def _length_table(lengths, get) -> list:
+    """The field's length of every document of the segment, read once (the codec's loop asks
+    for it per posting, a column read each time)."""
+    return [get(docnum) for docnum in range(lengths.doc_count_all())]
 
 
 class FazhiCodec(W3Codec):

@@ -24,10 +24,10 @@ from indexer import (
     results_to_dict,
     search,
 )
-from indexer.filter_values import FilterResolution, resolve_filters
+from indexer import FilterResolution, resolve_filters
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
-from indexer.serialize import paragraph_number
-from indexer.understand import suggestion_to_dict, suggestions, understand
+from indexer import paragraph_number
+from indexer import suggestion_to_dict, suggestions, understand_query
 
 from .cli import AppContext, pass_app, quiet_ingest_log
 
@@ -105,7 +105,7 @@ def _snippet(hit: Hit, color: bool, width: int = 120) -> str:
 
 
 def _print_understanding(results: SearchResults, resolution: FilterResolution) -> None:
-    understood = understand(results.request, resolution.readings)
+    understood = understand_query(results.request, resolution.readings)
     request = results.request
     filters = " ".join(f"{f}={'|'.join(vs)}" for f, vs in request.filters)
     click.echo(f"query: {understood.summary_en()}  [mode {request.mode}, scope {request.scope}"

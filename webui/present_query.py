@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from indexer import Hit, ReportGroup
-from indexer.filter_values import FilterResolution
-from indexer.normalize import normalize
-from indexer.query import ParsedQuery
-from indexer.understand import Suggestion
+from indexer import FilterResolution
+from indexer import normalize_text as normalize
+from indexer import ParsedQuery
+from indexer import Suggestion
 
 from .params import SearchState
 from .present import FIELD_LABELS, value_label

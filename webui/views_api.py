@@ -14,9 +14,9 @@ from flask import Blueprint, Response, request
 
 from indexer import Hit, Settings, get_report, ingested_to_dict, results_to_dict, search
 
-from indexer.filter_values import resolve_filters
-from indexer.serialize import paragraph_number
-from indexer.understand import suggestion_to_dict, suggestions
+from indexer import resolve_filters
+from indexer import paragraph_number
+from indexer import suggestion_to_dict, suggestions
 
 from .params import SearchState, parse_state
 from .present import level_label, section_label

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 
 from indexer import QueryError, SearchResults, Settings, index_stats, search
-from indexer.filter_values import FilterResolution, resolve_filters
-from indexer.understand import MODE_LABELS, SCOPE_LABELS, suggestions, understand
+from indexer import FilterResolution, resolve_filters
+from indexer import MODE_LABELS, SCOPE_LABELS, suggestions, understand_query
 
 from . import present, present_query
 from .messages import user_message
@@ -114,7 +114,7 @@ def _page(
     if results is not None and settings is not None:
         size = state.page_size(settings)
         total = results.total_reports if state.grouped else results.total_paragraphs
-        understood = understand(results.request, resolution.readings if resolution else ())
+        understood = understand_query(results.request, resolution.readings if resolution else ())
         context.update(
             blocks=present.facet_blocks(results.facets, state, search_url),
             chips=present.chips(state, results.facets, search_url),
