@@ -106,14 +106,18 @@ class CompareRow:
     years: tuple[int, ...]  # distinct report years of those reports, ascending
     department_reports: int  # how many of report_ids are department reports
     cells: tuple[Cell, ...]
+    # reports matching at least one term, over all years (undated reports included, which
+    # no year column shows)
+    matching_reports: int = 0
+    has_terms: bool = True
 
     @property
     def status(self) -> Status:
         if not self.report_ids:
             return Status.NOT_INDEXED
-        if not self.cells:
+        if not self.has_terms:
             return Status.INDEXED
-        return Status.MATCHES if any(c.matching_reports for c in self.cells) else Status.NEVER
+        return Status.MATCHES if self.matching_reports else Status.NEVER
 
     @property
     def name(self) -> str:
@@ -159,7 +163,7 @@ def compare(settings, request: CompareRequest, *, tree: AreaTree | None = None) 
                  for div in divisions)
     tally: dict[str, int] = {}
     for row in rows:
-        tally[row.status] = tally.get(row.status, 0) + 1
+        tally[str(row.status)] = tally.get(str(row.status), 0) + 1
     return Comparison(request, area, columns, rows, years, unplaced,
                       (time.perf_counter() - started) * 1000, tally)
 
@@ -251,6 +255,8 @@ def _row(tree: AreaTree, div: Division, ids, reports: Mapping[str, Report],
                             if reports[i].report_year is not None})),
         department_reports=sum(reports[i].level == Level.DEPARTMENT for i in ids),
         cells=cells,
+        matching_reports=sum(any(c.get(i) for c in counts.values()) for i in ids),
+        has_terms=bool(counts),
     )
 
 

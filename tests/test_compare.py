@@ -211,3 +211,11 @@ def test_areas_are_resolved_by_name_code_or_full_name() -> None:
         tree.resolve("城关镇")
     with pytest.raises(QueryError, match="没有"):
         tree.resolve("不存在的地方市")
+
+
+def test_an_undated_mention_keeps_its_row_matching_in_the_year_breakdown(compare_settings) -> None:
+    """吴江区's only report has no year: no year column shows it, yet the row mentions the term."""
+    result = compare(compare_settings, _request(terms=("行政复议",), by_year=True))
+    wujiang = next(r for r in result.rows if r.name == "吴江区")
+    assert all(c.reports == 0 for c in wujiang.cells)
+    assert wujiang.status is Status.MATCHES and wujiang.matching_reports == 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from indexer.trend import Trend
 
 WIDTH, HEIGHT = 720, 360
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 84, 40, 20, 52
 Y_TICKS = (0, 25, 50, 75, 100)
 MAX_YEAR_LABELS = 12
 SHAPES = ("circle", "square", "diamond", "triangle")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from indexer import LEVEL_LABELS, Level, Mode, QueryError, Scope
+from indexer import Level, Mode, QueryError, Scope
 from indexer.areas import Area, area_tree, default_level, levels_below
 from indexer.gazetteer import COUNTY, TOWN
 from indexer.compare import ALLOWED_FILTERS, MAX_TERMS, CompareRequest
@@ -128,9 +128,9 @@ def parse_analytics(args: ArgsLike, *, for_trend: bool = False) -> AnalyticsStat
 
 def _level(args: ArgsLike, area: Area, for_trend: bool) -> str | None:
     """The level asked for (``level=``; a search's level filter when it names one value). For a
-    comparison, a level that cannot lie inside the area is an error when the URL names the area,
-    and replaced by the level below it when the area came from a search's filters (a search
-    within 苏州市 filtered to level=city compares the counties of 苏州市)."""
+    comparison, a level that cannot lie inside the area (the form still carries the level of
+    the previous area; a search within 苏州市 filtered to level=city) gives way to the level
+    below the area, which the page names."""
     values = [v.strip() for v in args.getlist("level") if v and v.strip()]
     raw = values[0] if len(values) == 1 else ""  # several levels: no single one to use
     if raw and raw not in {str(v) for v in Level}:
@@ -138,9 +138,5 @@ def _level(args: ArgsLike, area: Area, for_trend: bool) -> str | None:
                          f"{'、'.join(str(v) for v in Level)}")
     if for_trend:
         return raw or None
-    if raw in levels_below(area, area_tree()):
-        return raw
-    if raw and (args.get("area") or "").strip():
-        raise QueryError(f"{area.full_name}之内没有{LEVEL_LABELS.get(raw, raw)}一级的地区，"
-                         "请选择更低的层级")
-    return default_level(area, area_tree())
+    tree = area_tree()
+    return raw if raw in levels_below(area, tree) else default_level(area, tree)
