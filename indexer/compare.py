@@ -110,6 +110,10 @@ class CompareRow:
     # no year column shows)
     matching_reports: int = 0
     has_terms: bool = True
+    # Search filters (province=…, …, level=…) that select exactly report_ids among the
+    # indexed reports passing the request's filters; () when names alone cannot (links then
+    # name the reports by id).
+    filters: Filters = ()
 
     @property
     def status(self) -> Status:
@@ -159,8 +163,10 @@ def compare(settings, request: CompareRequest, *, tree: AreaTree | None = None) 
     columns = _columns(request.terms, years if request.by_year else ())
     counts = {term: report_match_counts(settings, _search_request(request, term))
               for term in request.terms}
-    rows = tuple(_row(tree, div, members.get(div.code, ()), reports, columns, counts)
-                 for div in divisions)
+    places = _by_place(reports.values())
+    levels = (request.level, Level.DEPARTMENT) if request.include_departments else (request.level,)
+    rows = tuple(_row(tree, div, members.get(div.code, ()), reports, columns, counts,
+                      places, levels) for div in divisions)
     tally: dict[str, int] = {}
     for row in rows:
         tally[str(row.status)] = tally.get(str(row.status), 0) + 1
@@ -243,8 +249,37 @@ def _search_request(request: CompareRequest, term: str) -> SearchRequest:
                          filters=request.filters, grouped=False, limit=0, with_facets=False)
 
 
+def _by_place(reports) -> dict[tuple[str | None, ...], list[Report]]:
+    out: dict[tuple[str | None, ...], list[Report]] = {}
+    for r in reports:
+        out.setdefault((r.province, r.city, r.county, r.town), []).append(r)
+    return out
+
+
+_FIELD_INDEX = {"province": 0, "city": 1, "county": 2, "town": 3}
+
+
+def _exact_filters(tree: AreaTree, div: Division, ids: tuple[str, ...],
+                   places: Mapping[tuple[str | None, ...], list[Report]],
+                   levels: tuple[str, ...]) -> Filters:
+    """The row's jurisdiction + level filters if they select exactly ``ids``, else ()."""
+    if not ids:
+        return ()
+    named = tree.area(div).filters()
+    wanted = [(_FIELD_INDEX[f], vs[0]) for f, vs in named]
+    selected = {r.report_id for key, rs in places.items()
+                if all(key[i] == name for i, name in wanted)
+                for r in rs if r.level in levels}
+    if selected != set(ids):
+        return ()
+    present = {r.level for rs in places.values() for r in rs if r.report_id in selected}
+    return (*named, ("level", tuple(str(lv) for lv in levels if lv in present)))
+
+
 def _row(tree: AreaTree, div: Division, ids, reports: Mapping[str, Report],
-         columns: tuple[Column, ...], counts: Mapping[str, Mapping[str, int]]) -> CompareRow:
+         columns: tuple[Column, ...], counts: Mapping[str, Mapping[str, int]],
+         places: Mapping[tuple[str | None, ...], list[Report]], levels: tuple[str, ...]
+         ) -> CompareRow:
     ids = tuple(sorted(ids, key=lambda i: (reports[i].report_year or 0, i)))
     cells = tuple(_cell(col, [reports[i] for i in ids], counts[col.term]) for col in columns)
     return CompareRow(
@@ -257,6 +292,7 @@ def _row(tree: AreaTree, div: Division, ids, reports: Mapping[str, Report],
         cells=cells,
         matching_reports=sum(any(c.get(i) for c in counts.values()) for i in ids),
         has_terms=bool(counts),
+        filters=_exact_filters(tree, div, ids, places, levels),
     )
 
 

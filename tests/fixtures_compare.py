@@ -3,7 +3,7 @@
 苏州市's counties cover every kind of row: 张家港市 mentions 行政复议 in 2022 and 2023 but not
 in 2021; 昆山市 has a report that never mentions it; 常熟市 has only its 司法局's (a department's)
 report; 太仓市 and the others have none (未收录). 塘桥镇 (a town of 张家港市) has its own reports,
-which must not count for 张家港市's row. Beyond 苏州市: a district of a 直辖市 (北京市朝阳区), a
+which must not count for 张家港市's row, nor its 司法所's (a town department's). Beyond 苏州市: a district of a 直辖市 (北京市朝阳区), a
 town of a city without counties (东莞市虎门镇), a county report whose county is unknown, and a
 national report without any place.
 """
@@ -53,6 +53,8 @@ def compare_corpus() -> list[IngestedReport]:
                                                 ("开展合法性审查培训。", M)]),
         _report("tq-2022", tq, 2022, [("塘桥镇全年办理行政复议案件两件。", M)]),
         _report("tq-2023", tq, 2023, [("塘桥镇推进合法性审查全覆盖。", M)]),
+        _report("tq-sifasuo-2023", Place(*SUZHOU, "张家港市", "塘桥镇", Level.DEPARTMENT), 2023,
+                [("塘桥司法所协助办理行政复议案件。", M)]),
         _report("suzhou-2023", suzhou, 2023, [("全市行政复议案件办理质量提升。", M)]),
         _report("bj-chaoyang-2023", Place("北京市", None, "朝阳区", None, Level.COUNTY), 2023,
                 [("朝阳区行政复议委员会运行良好。", M)]),

@@ -89,7 +89,8 @@ def test_town_reports_do_not_count_for_their_county(compare_settings) -> None:
                                                area=area_tree().resolve("张家港市"), level="town"))
     assert [r.name for r in towns.rows] == _gazetteer_children("张家港市", 4)
     tangqiao = next(r for r in towns.rows if r.name == "塘桥镇")
-    assert tangqiao.report_ids == ("tq-2022", "tq-2023")
+    assert tangqiao.report_ids == ("tq-2022", "tq-2023", "tq-sifasuo-2023")
+    assert tangqiao.department_reports == 1
     assert tangqiao.cells[0].matching_ids == ("tq-2023",)
 
 
@@ -103,6 +104,16 @@ def test_department_reports_count_for_their_jurisdiction_and_are_flagged(compare
         compare_settings, _request(terms=("行政复议",), include_departments=False)).rows}
     assert without["常熟市"].status is Status.NOT_INDEXED
     assert without["张家港市"].report_ids == rows["张家港市"].report_ids
+
+
+def test_rows_carry_filters_only_when_they_select_exactly_their_reports(compare_settings) -> None:
+    """昆山市's row is named by its jurisdiction and level filters; 张家港市's cannot be (its
+    town's 司法所 report has the same county and a department level), so it has none."""
+    rows = {r.name: r for r in compare(compare_settings, _request(terms=("行政复议",))).rows}
+    assert rows["昆山市"].filters == (("province", ("江苏省",)), ("city", ("苏州市",)),
+                                      ("county", ("昆山市",)), ("level", ("county",)))
+    assert rows["张家港市"].filters == ()
+    assert rows["太仓市"].filters == ()
 
 
 def test_reports_without_a_complete_place_are_counted_apart(compare_settings) -> None:

@@ -67,6 +67,10 @@ def test_each_cell_links_to_exactly_its_passages(cclient, compare_settings) -> N
             assert int(total) == paragraphs, (name, href)
             checked += 1
     assert checked >= 3
+    zjg = rows["张家港市"]["links"][0].get("href")
+    assert "report_id=" in zjg and "county=" not in zjg
+    ks = parse_html(cclient.get(COMPARE).data).cssselect("tr[data-name=昆山市] td.num a")[0]
+    assert "county=%E6%98%86%E5%B1%B1%E5%B8%82" in ks.get("href") and "report_id" not in ks.get("href")
 
 
 def test_csv_and_json_hold_the_same_rows_as_the_page(cclient) -> None:

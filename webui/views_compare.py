@@ -44,21 +44,32 @@ def search_link(pairs: list[tuple[str, str]]) -> str:
     return url_for("search.index") + "?" + urlencode(pairs)
 
 
-def cell_url(state: AnalyticsState, row: CompareRow, cell: Cell) -> str:
-    """The search page listing exactly the paragraphs a comparison cell counts."""
-    pairs = state.search_pairs(cell.column.term)
+def _row_pairs(state: AnalyticsState, row: CompareRow, ids: tuple[str, ...],
+               year: int | None = None) -> list[tuple[str, str]]:
+    """Filters selecting exactly the row's reports (``ids`` among them, of ``year``): the row's
+    jurisdiction and level when those select exactly its reports, else the reports by id."""
     filters = dict(state.filters)
-    if cell.column.year is not None:
-        filters["report_year"] = (str(cell.column.year),)
-    filters["report_id"] = cell.matching_ids
+    if year is not None:
+        filters["report_year"] = (str(year),)
+    pairs = [(name, v) for name, values in row.filters for v in values]
+    if not row.filters:
+        filters["report_id"] = ids
     for name in ("report_year", "section", "report_id"):
         pairs.extend((name, v) for v in filters.get(name, ()))
-    return search_link([*pairs, ("view", "flat")])
+    return pairs
+
+
+def cell_url(state: AnalyticsState, row: CompareRow, cell: Cell) -> str:
+    """The search page listing exactly the paragraphs a comparison cell counts."""
+    return search_link([*state.search_pairs(cell.column.term),
+                        *_row_pairs(state, row, cell.matching_ids, cell.column.year),
+                        ("view", "flat")])
 
 
 def reports_url(state: AnalyticsState, row: CompareRow) -> str:
     """The search page showing every paragraph of a row's reports (what was searched)."""
-    return search_link([("report_id", i) for i in row.report_ids])
+    pairs = [p for p in _row_pairs(state, row, row.report_ids) if p[0] != "section"]
+    return search_link(pairs)
 
 
 def trend_point_url(state: AnalyticsState, term: str, year: int) -> str:
