@@ -12,22 +12,10 @@ from pathlib import Path
 
 import pytest
 from fixtures_web import serve
-from test_browser import CHROMIUM, CHROMIUM_ARGS, REPO
+from test_browser import REPO, browser  # noqa: F401 - the module's Chromium fixture
 
 pytestmark = pytest.mark.browser
 TERM = "行政复议"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

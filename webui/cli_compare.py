@@ -7,7 +7,8 @@ page's CSV and JSON exports.
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
@@ -25,23 +26,36 @@ from indexer.tables import (
 from indexer.trend import Trend, TrendRequest, trend
 
 from .cli import AppContext, pass_app
+from .cli_search import _fail, _parse_filter_options
+
+T = TypeVar("T")
 
 FORMATS = ("table", "csv", "json")
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
 def _filters(values: tuple[str, ...]):  # noqa: ANN202 - SearchRequest.filters
-    pairs = []
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise QueryError(f"--filter needs FIELD=VALUE, got {item!r}")
-        pairs.append((name.strip(), value.strip()))
-    return parse_filters(pairs)
+    return parse_filters(_parse_filter_options(values))
+
+
+def _answer(compute: Callable[[], T]) -> T:
+    """``compute()``, or exit 2 on a bad request (QueryError), 1 on any other engine error."""
+    try:
+        return compute()
+    except QueryError as exc:
+        _fail(str(exc), 2)
+    except FazhiError as exc:
+        _fail(str(exc))
+    raise SystemExit(1)  # not reached: _fail exits
+
+
+def _emit(fmt: str, as_dict: Callable[[], dict], rows: Callable[[], list[list[str]]],
+          table: Callable[[], None]) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(as_dict(), ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(csv_text(rows(), bom=False), nl=False)
+    else:
+        table()
 
 
 def _common(func):  # noqa: ANN001, ANN202 - click decorator stack
@@ -79,7 +93,7 @@ def compare_command(app: AppContext, terms: tuple[str, ...], area: str, filters:
     """One row per jurisdiction of LEVEL inside AREA (as the gazetteer lists them): reports
     indexed, and for each TERM the reports and paragraphs that match (从未提及 / 未收录 told
     apart). Each TERM is a query (quote it to keep spaces)."""
-    try:
+    def run() -> tuple[Comparison, tuple]:
         tree = area_tree()
         where = tree.resolve(area)
         request = CompareRequest(
@@ -87,19 +101,11 @@ def compare_command(app: AppContext, terms: tuple[str, ...], area: str, filters:
             mode=Mode(mode), scope=Scope(scope), filters=_filters(filters), by_year=by_year,
             include_departments=not no_departments)
         result = compare(app.settings, request)
-        rows = sort_rows(result, order)
-    except QueryError as exc:
-        _fail(str(exc), 2)
-        return
-    except FazhiError as exc:
-        _fail(str(exc))
-        return
-    if fmt == "json":
-        click.echo(json.dumps(comparison_to_dict(result, rows), ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(csv_text(comparison_rows(result, rows), bom=False), nl=False)
-    else:
-        _print_comparison(result, rows)
+        return result, sort_rows(result, order)
+
+    result, rows = _answer(run)
+    _emit(fmt, lambda: comparison_to_dict(result, rows), lambda: comparison_rows(result, rows),
+          lambda: _print_comparison(result, rows))
 
 
 def _print_comparison(result: Comparison, rows) -> None:  # noqa: ANN001
@@ -136,22 +142,11 @@ def trend_command(app: AppContext, terms: tuple[str, ...], area: str, filters: t
                   mode: str, scope: str, fmt: str, level: str | None) -> None:
     """Per report year, how many of the indexed reports (in AREA, of LEVEL) mention each TERM:
     numerator/denominator and share; years with fewer than 5 reports are marked."""
-    try:
-        request = TrendRequest(terms=terms, level=level, area=area_tree().resolve(area),
-                               mode=Mode(mode), scope=Scope(scope), filters=_filters(filters))
-        result = trend(app.settings, request)
-    except QueryError as exc:
-        _fail(str(exc), 2)
-        return
-    except FazhiError as exc:
-        _fail(str(exc))
-        return
-    if fmt == "json":
-        click.echo(json.dumps(trend_to_dict(result), ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(csv_text(trend_rows(result), bom=False), nl=False)
-    else:
-        _print_trend(result)
+    result = _answer(lambda: trend(app.settings, TrendRequest(
+        terms=terms, level=level, area=area_tree().resolve(area), mode=Mode(mode),
+        scope=Scope(scope), filters=_filters(filters))))
+    _emit(fmt, lambda: trend_to_dict(result), lambda: trend_rows(result),
+          lambda: _print_trend(result))
 
 
 def _print_trend(result: Trend) -> None:
