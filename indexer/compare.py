@@ -249,37 +249,44 @@ def _search_request(request: CompareRequest, term: str) -> SearchRequest:
                          filters=request.filters, grouped=False, limit=0, with_facets=False)
 
 
-def _by_place(reports) -> dict[tuple[str | None, ...], list[Report]]:
-    out: dict[tuple[str | None, ...], list[Report]] = {}
+Places = dict[tuple[int, str], list[Report]]
+
+
+def _by_place(reports) -> Places:
+    """(field index, name) -> the reports naming it there (province 0, city 1, county 2,
+    town 3): the candidates a row's jurisdiction filters could select."""
+    out: Places = {}
     for r in reports:
-        out.setdefault((r.province, r.city, r.county, r.town), []).append(r)
+        for i, name in enumerate((r.province, r.city, r.county, r.town)):
+            if name:
+                out.setdefault((i, name), []).append(r)
     return out
 
 
 _FIELD_INDEX = {"province": 0, "city": 1, "county": 2, "town": 3}
 
 
-def _exact_filters(tree: AreaTree, div: Division, ids: tuple[str, ...],
-                   places: Mapping[tuple[str | None, ...], list[Report]],
+def _exact_filters(tree: AreaTree, div: Division, ids: tuple[str, ...], places: Places,
                    levels: tuple[str, ...]) -> Filters:
-    """The row's jurisdiction + level filters if they select exactly ``ids``, else ()."""
+    """The row's jurisdiction + level filters if they select exactly ``ids`` among the
+    reports, else ()."""
     if not ids:
         return ()
     named = tree.area(div).filters()
     wanted = [(_FIELD_INDEX[f], vs[0]) for f, vs in named]
-    selected = {r.report_id for key, rs in places.items()
-                if all(key[i] == name for i, name in wanted)
-                for r in rs if r.level in levels}
-    if selected != set(ids):
+    fields = ("province", "city", "county", "town")
+    selected = {r.report_id: r for r in places.get(wanted[-1], ())
+                if r.level in levels
+                and all(getattr(r, fields[i]) == name for i, name in wanted)}
+    if selected.keys() != set(ids):
         return ()
-    present = {r.level for rs in places.values() for r in rs if r.report_id in selected}
+    present = {r.level for r in selected.values()}
     return (*named, ("level", tuple(str(lv) for lv in levels if lv in present)))
 
 
 def _row(tree: AreaTree, div: Division, ids, reports: Mapping[str, Report],
          columns: tuple[Column, ...], counts: Mapping[str, Mapping[str, int]],
-         places: Mapping[tuple[str | None, ...], list[Report]], levels: tuple[str, ...]
-         ) -> CompareRow:
+         places: Places, levels: tuple[str, ...]) -> CompareRow:
     ids = tuple(sorted(ids, key=lambda i: (reports[i].report_year or 0, i)))
     cells = tuple(_cell(col, [reports[i] for i in ids], counts[col.term]) for col in columns)
     return CompareRow(
