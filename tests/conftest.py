@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["fixtures_ingest", "fixtures_search", "fixtures_web"]
+pytest_plugins = ["fixtures_ingest", "fixtures_search", "fixtures_web", "fixtures_compare"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"

@@ -1,7 +1,7 @@
 """The ``fazhi`` command: a thin click layer over ``indexer``'s public functions.
 
 Commands live in small modules by concern (cli_ingest: inspect; cli_search: index, search, stats;
-cli_serve: serve) and are registered here. Exit codes: 0 success, 2 bad usage or bad query,
+cli_serve: serve; cli_compare: compare, trend) and are registered here. Exit codes: 0 success, 2 bad usage or bad query,
 1 failure.
 """
 
@@ -58,9 +58,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from . import cli_ingest, cli_search, cli_serve
+    from . import cli_compare, cli_ingest, cli_search, cli_serve
 
-    for module in (cli_ingest, cli_search, cli_serve):
+    for module in (cli_ingest, cli_search, cli_serve, cli_compare):
         for command in module.COMMANDS:
             cli.add_command(command)
 
