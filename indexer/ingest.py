@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from .config import Settings
 from .errors import IngestError
 from .models import IngestedReport, IngestProblem, Paragraph, ParsedReport, Report
+from .longparas import cap_paragraphs
 from .parse import parse
 from .sources import SourceFile, find_sources, printable_path, read_source
 
@@ -33,7 +34,7 @@ def ingest_file(
 ) -> IngestedReport:
     """Read, parse and describe one file. Raises ``IngestError`` when it cannot be used."""
     raw = read_source(source, settings.max_file_bytes)
-    parsed = parse(raw)
+    parsed = cap_paragraphs(parse(raw), settings.max_paragraph_chars)
     if not parsed.paragraphs:
         raise IngestError(str(source.path), "no text left after removing page furniture")
     report_id = report_id_for(raw.relative_path)
