@@ -254,7 +254,7 @@ def _ingest_changed(
     # Changed files will need jieba and the gazetteer: a worker loads them meanwhile.
     warm = WarmWorker(settings) if WarmWorker.worthwhile(settings) else None
     try:
-        sources, problems = find_all(roots)
+        sources, problems = find_all(roots, settings)
         yield from problems
         manifests, broken = load_manifests(sorted({s.root for s in sources}))
         yield from broken

@@ -15,7 +15,7 @@ from .errors import IngestError
 from .models import IngestedReport, IngestProblem, Paragraph, ParsedReport, Report
 from .longparas import cap_paragraphs
 from .parse import parse
-from .sources import SourceFile, find_sources, printable_path, read_source
+from .sources import SourceFile, printable_path, read_source, walk_sources
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +76,21 @@ def ingest_paths(
     A directory is a corpus root; a file's root is its folder. Each root's manifest
     (``metadata.csv``/``*.jsonl``) is loaded once.
     """
+    from .walk import WalkOptions
+
+    options = WalkOptions.from_settings(settings)
     manifests: dict[Path, Manifest] = {}
     for given in paths:
         path = Path(given)
         try:
-            sources = list(find_sources([path]))
+            found = list(walk_sources([path], options))
         except IngestError as exc:
             yield _problem(exc.path, exc.reason)
             continue
-        for source in sources:
+        for source in found:
+            if isinstance(source, IngestProblem):
+                yield _problem(source.path, source.reason)
+                continue
             manifest, problem = _manifest_for(source.root, manifests)
             if problem is not None:
                 yield problem

@@ -217,16 +217,25 @@ def load_manifests(roots: Sequence[Path]) -> tuple[dict[Path, Manifest], list[In
     return manifests, problems
 
 
-def find_all(paths: Sequence[Path]) -> tuple[list[SourceFile], list[IngestProblem]]:
-    """The source files under ``paths`` (a problem for each path that cannot be read)."""
+def find_all(
+    paths: Sequence[Path], settings: Settings | None = None
+) -> tuple[list[SourceFile], list[IngestProblem]]:
+    """The source files under ``paths`` and a problem for each path that cannot be read and
+    each entry a walk skips (unreadable folder, link out of the corpus, excluded, note ...)."""
     from .ingest import _problem
-    from .sources import find_sources
+    from .sources import walk_sources
+    from .walk import WalkOptions
 
+    options = WalkOptions.from_settings(settings)
     sources: list[SourceFile] = []
     problems: list[IngestProblem] = []
     for path in paths:
         try:
-            sources.extend(find_sources([Path(path)]))
+            for item in walk_sources([Path(path)], options):
+                if isinstance(item, SourceFile):
+                    sources.append(item)
+                else:
+                    problems.append(_problem(item.path, item.reason))
         except IngestError as exc:
             problems.append(_problem(exc.path, exc.reason))
     return sources, problems
@@ -234,7 +243,7 @@ def find_all(paths: Sequence[Path]) -> tuple[list[SourceFile], list[IngestProble
 
 def prepare_paths(paths: Sequence[Path], settings: Settings) -> Iterator[Prepared | IngestProblem]:
     """Every source file under ``paths``, prepared (what a full build writes)."""
-    sources, problems = find_all(paths)
+    sources, problems = find_all(paths, settings)
     yield from problems
     manifests, broken = load_manifests(sorted({s.root for s in sources}))
     yield from broken

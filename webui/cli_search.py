@@ -27,6 +27,7 @@ from indexer import (
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 
 from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli_skipped import echo_skipped
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -60,8 +61,7 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
         f"unchanged {len(summary.unchanged)}, removed {len(summary.removed)}, "
         f"skipped {len(summary.skipped)} in {summary.elapsed_s:.1f}s -> {settings.index_path}"
     )
-    for problem in summary.skipped:
-        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+    echo_skipped(summary.skipped)
     done = summary.indexed or summary.unchanged or summary.removed
     if not done:
         _fail("nothing could be indexed" + (" (see the reasons above)" if summary.skipped else

@@ -7,6 +7,7 @@ import click
 from indexer import IndexMissingError, Settings, index_paths, index_stats, warm_up
 
 from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli_skipped import echo_skipped
 
 
 def ensure_index(settings: Settings) -> None:
@@ -25,8 +26,7 @@ def ensure_index(settings: Settings) -> None:
         f"skipped {len(summary.skipped)}",
         err=True,
     )
-    for problem in summary.skipped:
-        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+    echo_skipped(summary.skipped)
 
 
 @click.command("serve")
