@@ -91,9 +91,8 @@ def ingest_paths(
             if isinstance(source, IngestProblem):
                 yield _problem(source.path, source.reason)
                 continue
-            manifest, problem = _manifest_for(source.root, manifests)
-            if problem is not None:
-                yield problem
+            manifest, problems = _manifest_for(source.root, manifests)
+            yield from problems
             try:
                 yield ingest_file(source, settings, manifest)
             except IngestError as exc:
@@ -105,21 +104,17 @@ def ingest_paths(
 
 def _manifest_for(
     root: Path, cache: dict[Path, Manifest]
-) -> tuple[Manifest, IngestProblem | None]:
-    """ROOT's manifest, loaded on first use; a broken manifest is reported once and ignored."""
+) -> tuple[Manifest, list[IngestProblem]]:
+    """ROOT's manifest, loaded on first use, and its problems (reported once)."""
     if root in cache:
-        return cache[root], None
-    from .manifest import load_manifest
+        return cache[root], []
+    from .manifest import read_manifest
 
-    try:
-        cache[root] = load_manifest(root)
-    except IngestError as exc:
-        cache[root] = {}
-        return cache[root], _problem(exc.path, exc.reason)
-    return cache[root], None
+    cache[root], problems = read_manifest(root)
+    return cache[root], [_problem(p.path, p.reason, p.kind) for p in problems]
 
 
-def _problem(path: str, reason: str) -> IngestProblem:
+def _problem(path: str, reason: str, kind: str = "file") -> IngestProblem:
     path = printable_path(path)
-    log.warning("skipped %s: %s", path, reason)
-    return IngestProblem(path=path, reason=reason)
+    log.warning("%s %s: %s", "skipped" if kind == "file" else "manifest", path, reason)
+    return IngestProblem(path=path, reason=reason, kind=kind)

@@ -128,10 +128,13 @@ class IngestedReport:
 
 @dataclass(frozen=True, slots=True)
 class IngestProblem:
-    """A file that was skipped, and why (shown in summaries, never a traceback)."""
+    """A file that was skipped, and why (shown in summaries, never a traceback). ``kind`` is
+    "manifest" for a problem of a manifest (``path`` is then FILE:LINE or the manifest file):
+    a bad line, a duplicate row, a row for a missing file; nothing was skipped because of it."""
 
     path: str
     reason: str
+    kind: str = "file"  # "file" | "manifest"
 
 
 # ---------------------------------------------------------------- search records

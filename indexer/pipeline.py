@@ -200,20 +200,18 @@ def _prepare_task(task: tuple[SourceFile, Manifest, bool]) -> Prepared | IngestP
 
 
 def load_manifests(roots: Sequence[Path]) -> tuple[dict[Path, Manifest], list[IngestProblem]]:
-    """Each root's manifest (empty when none); a broken one is reported and ignored."""
+    """Each root's manifest (empty when none) and its problems (bad lines, duplicate rows, rows
+    for missing files, unreadable manifests: each reported, the rest kept)."""
     from .ingest import _problem
-    from .manifest import load_manifest
+    from .manifest import read_manifest
 
     manifests: dict[Path, Manifest] = {}
     problems: list[IngestProblem] = []
     for root in roots:
         if root in manifests:
             continue
-        try:
-            manifests[root] = load_manifest(root)
-        except IngestError as exc:
-            manifests[root] = {}
-            problems.append(_problem(exc.path, exc.reason))
+        manifests[root], found = read_manifest(root)
+        problems += [_problem(p.path, p.reason, p.kind) for p in found]
     return manifests, problems
 
 

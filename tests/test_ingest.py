@@ -61,13 +61,13 @@ def test_manifest_is_loaded_once_per_root(tmp_path: Path, seeds_dir: Path, inges
     for seed in sorted(seeds_dir.glob("*.txt"))[:3]:
         shutil.copy(seed, tmp_path / seed.name)
     calls: list[Path] = []
-    real = indexer.manifest.load_manifest
+    real = indexer.manifest.read_manifest
 
     def counting(root: Path) -> dict[str, dict[str, str]]:
         calls.append(root)
         return real(root)
 
-    monkeypatch.setattr(indexer.manifest, "load_manifest", counting)
+    monkeypatch.setattr(indexer.manifest, "read_manifest", counting)
     items = list(ingest_paths([tmp_path], ingest_settings))
     assert len(items) == 3 and calls == [tmp_path]
 

@@ -170,3 +170,26 @@ def test_many_skipped_files_are_counted_by_reason_and_listed_in_part() -> None:
         "  skipped c/big.txt: too large (30.0 MB > limit 20.0 MB)",
         f"  ... and {240 - PER_REASON} more: unsupported file type '.xlsx'",
     ]
+
+
+def test_manifest_problems_are_listed_apart_from_skipped_files(tmp_path: Path, seeds_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from webui.cli import _register, cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seeds_dir / SEED, corpus / "r.txt")
+    (corpus / "rows.jsonl").write_text('{"file": "r.txt", "year": 2021}\n{"file": \n', encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[index]\npath = "index"\n', encoding="utf-8")
+    _register()
+    result = CliRunner().invoke(cli, ["--config", str(config), "index", str(corpus)])
+    assert result.exit_code == 0, result.stderr
+    assert "indexed 1 report(s)" in result.stdout and "skipped 0" in result.stdout
+    assert result.stderr.splitlines() == [
+        "manifest problems: 1 (the rest of each manifest applies)",
+        f"  manifest {corpus / 'rows.jsonl'}:2: invalid JSON (Expecting value): line ignored",
+    ]
+    inspect = CliRunner().invoke(cli, ["--config", str(config), "inspect", str(corpus), "--json"])
+    assert inspect.exit_code == 0 and '"report_year": 2021' in inspect.stdout

@@ -58,6 +58,9 @@ def inspect_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> 
     first = True
     for item in ingest_paths(list(files), settings):
         if isinstance(item, IngestProblem):
+            if item.kind == "manifest":  # a remark about a manifest line: the files still go on
+                click.echo(f"Warning: {item.path}: {item.reason}", err=True)
+                continue
             click.echo(f"Error: {item.path}: {item.reason}", err=True)
             failed = True
             continue

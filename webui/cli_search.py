@@ -27,7 +27,7 @@ from indexer import (
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 
 from .cli import AppContext, pass_app, quiet_ingest_log
-from .cli_skipped import echo_skipped
+from .cli_skipped import echo_skipped, skipped_files
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -59,7 +59,8 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
     click.echo(
         f"indexed {len(summary.indexed)} report(s) ({summary.paragraphs} paragraphs), "
         f"unchanged {len(summary.unchanged)}, removed {len(summary.removed)}, "
-        f"skipped {len(summary.skipped)} in {summary.elapsed_s:.1f}s -> {settings.index_path}"
+        f"skipped {len(skipped_files(summary.skipped))} in {summary.elapsed_s:.1f}s "
+        f"-> {settings.index_path}"
     )
     echo_skipped(summary.skipped)
     done = summary.indexed or summary.unchanged or summary.removed

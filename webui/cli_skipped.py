@@ -23,7 +23,20 @@ def reason_kind(reason: str) -> str:
     return kind.split(": ", 1)[0] if kind.startswith("unexpected error") else kind
 
 
+def skipped_files(problems: Sequence[IngestProblem]) -> list[IngestProblem]:
+    """The problems that are skipped files (not remarks about a manifest)."""
+    return [p for p in problems if p.kind != "manifest"]
+
+
 def skipped_lines(problems: Sequence[IngestProblem]) -> list[str]:
+    """Skipped files counted by reason and listed; then manifest problems, each listed."""
+    notes = [f"  manifest {p.path}: {p.reason}" for p in problems if p.kind == "manifest"]
+    if notes:
+        notes.insert(0, f"manifest problems: {len(notes)} (the rest of each manifest applies)")
+    return _file_lines(skipped_files(problems)) + notes
+
+
+def _file_lines(problems: Sequence[IngestProblem]) -> list[str]:
     if not problems:
         return []
     counts = Counter(reason_kind(p.reason) for p in problems)
