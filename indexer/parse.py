@@ -533,6 +533,8 @@ def _units(lines: list[_Line]) -> list[_Unit]:
 
 # A line starting with one of these carries on the sentence above it (no paragraph starts so).
 _CONTINUATION_START = "，。、；：！？）》」』”’】,;:!?)]"
+# "二要" alone on its line (a bold run-in mark cut off its item): the item follows
+_BARE_ITEM_MARK = re.compile(rf"^(其)?[{_CN_NUM}]+[是要]$")
 _LIST_ITEM = re.compile(r"^([-*+•·▪●○]\s|\|)")
 
 
@@ -550,7 +552,7 @@ def _continues(prev: _Line, line: _Line, blank_separated: bool) -> bool:
         return False
     if _LIST_ITEM.match(line.text) or _LIST_ITEM.match(prev.text):
         return False
-    if line.text[0] in _CONTINUATION_START:
+    if line.text[0] in _CONTINUATION_START or _BARE_ITEM_MARK.match(prev.text):
         return True
     if not blank_separated or _ends_sentence(prev.text) or _marker(line.text) is not None:
         return False

@@ -133,17 +133,22 @@ def test_an_unreadable_folder_is_a_problem_naming_that_folder(tmp_path: Path) ->
     assert [i.relative_path for i in items if isinstance(i, SourceFile)] == ["open.txt"]
 
 
-def test_fazhi_index_counts_and_lists_skipped_files_by_reason(linked_corpus: Path, tmp_path: Path) -> None:
+def _fazhi(tmp_path: Path, *args: str, config: str = ""):  # noqa: ANN202 - click's Result
+    """Run the `fazhi` CLI with a config in TMP_PATH (index there) plus CONFIG's lines."""
     from click.testing import CliRunner
 
     from webui.cli import _register, cli
 
+    path = tmp_path / "config.toml"
+    path.write_text('[index]\npath = "index"\n' + config, encoding="utf-8")
+    _register()
+    return CliRunner().invoke(cli, ["--config", str(path), *args])
+
+
+def test_fazhi_index_counts_and_lists_skipped_files_by_reason(linked_corpus: Path, tmp_path: Path) -> None:
     for name in ("README.md", "LICENSE", "a.xlsx", "b.xlsx", "c.zip"):
         (linked_corpus / name).write_bytes(b"x")
-    config = tmp_path / "config.toml"
-    config.write_text('[index]\npath = "index"\n[corpus]\nexclude = ["*.zip"]\n', encoding="utf-8")
-    _register()
-    result = CliRunner().invoke(cli, ["--config", str(config), "index", str(linked_corpus)])
+    result = _fazhi(tmp_path, "index", str(linked_corpus), config='[corpus]\nexclude = ["*.zip"]\n')
     assert result.exit_code == 0, result.stderr
     assert "indexed 2 report(s)" in result.stdout and "skipped 7" in result.stdout
     lines = result.stderr.splitlines()
@@ -173,23 +178,16 @@ def test_many_skipped_files_are_counted_by_reason_and_listed_in_part() -> None:
 
 
 def test_manifest_problems_are_listed_apart_from_skipped_files(tmp_path: Path, seeds_dir: Path) -> None:
-    from click.testing import CliRunner
-
-    from webui.cli import _register, cli
-
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(seeds_dir / SEED, corpus / "r.txt")
     (corpus / "rows.jsonl").write_text('{"file": "r.txt", "year": 2021}\n{"file": \n', encoding="utf-8")
-    config = tmp_path / "config.toml"
-    config.write_text('[index]\npath = "index"\n', encoding="utf-8")
-    _register()
-    result = CliRunner().invoke(cli, ["--config", str(config), "index", str(corpus)])
+    result = _fazhi(tmp_path, "index", str(corpus))
     assert result.exit_code == 0, result.stderr
     assert "indexed 1 report(s)" in result.stdout and "skipped 0" in result.stdout
     assert result.stderr.splitlines() == [
         "manifest problems: 1 (the rest of each manifest applies)",
         f"  manifest {corpus / 'rows.jsonl'}:2: invalid JSON (Expecting value): line ignored",
     ]
-    inspect = CliRunner().invoke(cli, ["--config", str(config), "inspect", str(corpus), "--json"])
+    inspect = _fazhi(tmp_path, "inspect", str(corpus), "--json")
     assert inspect.exit_code == 0 and '"report_year": 2021' in inspect.stdout
