@@ -9,6 +9,7 @@ import glob
 import io
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ class _Rows:
             self.problem(path, line, "manifest row without a path: row ignored")
             return
         if key in seen:
-            self.problem(path, line, f"duplicate row for {key!r} (also line {seen[key]}): this later row is used")
+            self.problem(path, line, f"duplicate row (first at line {seen[key]}; this later one is used): {key!r}")
             self.rows[key] = {}
         seen[key] = line
         self.rows.setdefault(key, {}).update(row)
@@ -156,12 +157,16 @@ def _load_jsonl(path: Path, out: _Rows) -> None:
         out.add(path, lineno, obj, seen)
 
 
-def _read_folder(folder: Path) -> _Rows:
+# A folder above the corpus may hold any .jsonl (logs, exports): larger ones are not read there.
+PARENT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _read_folder(folder: Path, max_bytes: int | None = None) -> _Rows:
     """Rows of ``metadata.csv`` and ``*.jsonl`` directly in FOLDER (later files add fields)."""
     out = _Rows()
     files = [folder / MANIFEST_CSV] + sorted(folder.glob("*.jsonl"))
     for path in files:
-        if not path.is_file():
+        if not path.is_file() or (max_bytes is not None and path.stat().st_size > max_bytes):
             continue
         try:
             (_load_csv if path.name == MANIFEST_CSV else _load_jsonl)(path, out)
@@ -187,15 +192,30 @@ def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[IngestPro
     for key, row in [*parent.rows.items(), *own.rows.items()]:
         rows.setdefault(key, {}).update(row)
     problems = [*parent.problems, *own.problems]
+    names: dict[str, list[str]] | None = None
     for source in (parent, own):
         for key, (path, line) in source.origin.items():
-            if not _file_exists(root, key):
-                problems.append(IngestProblem(
-                    printable_path(f"{path}:{line}"),
-                    f"manifest row for a file that is not in the folder: {key!r}",
-                    kind="manifest",
-                ))
+            if _file_exists(root, key):
+                continue
+            names = _names_under(root) if names is None else names
+            found = names.get(PurePosixPath(key).name, [])
+            hint = f" (the folder has {found[0]!r}: key the row so)" if len(found) == 1 else ""
+            problems.append(IngestProblem(
+                printable_path(f"{path}:{line}"),
+                f"manifest row for a file that is not in the folder{hint}: {key!r}",
+                kind="manifest",
+            ))
     return rows, problems
+
+
+def _names_under(root: Path) -> dict[str, list[str]]:
+    """File name -> paths relative to ROOT of the files with that name (for hints)."""
+    out: dict[str, list[str]] = {}
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+            out.setdefault(name, []).append(rel)
+    return out
 
 
 def _parent_rows(root: Path) -> _Rows:
@@ -205,7 +225,7 @@ def _parent_rows(root: Path) -> _Rows:
     if real.parent == real:
         return _Rows()
     prefix = real.name + "/"
-    above = _read_folder(real.parent)
+    above = _read_folder(real.parent, PARENT_MAX_BYTES)
     mine = _Rows(problems=above.problems)
     for key, row in above.rows.items():
         if key.startswith(prefix) and len(key) > len(prefix):

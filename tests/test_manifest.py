@@ -108,9 +108,13 @@ def test_duplicate_rows_and_rows_for_missing_files_are_reported(tmp_path: Path) 
     assert rows["docs/a.html"] == {"report_year": "2023"}  # the later row
     csv_path = tmp_path / "metadata.csv"
     assert [(p.path, p.reason) for p in problems] == [
-        (f"{csv_path}:4", "duplicate row for 'docs/a.html' (also line 2): this later row is used"),
+        (f"{csv_path}:4", "duplicate row (first at line 2; this later one is used): 'docs/a.html'"),
         (f"{csv_path}:3", "manifest row for a file that is not in the folder: 'docs/gone.txt'"),
     ]
+    _write_csv(tmp_path / "metadata.csv", [{"path": "a.html", "year": "2022"}])
+    assert [p.reason for p in read_manifest(tmp_path)[1]] == [
+        "manifest row for a file that is not in the folder "
+        "(the folder has 'docs/a.html': key the row so): 'a.html'"]
 
 
 def test_control_characters_never_reach_a_title(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def test_manifest_problems_are_listed_apart_from_skipped_files(tmp_path: Path, s
     assert result.exit_code == 0, result.stderr
     assert "indexed 1 report(s)" in result.stdout and "skipped 0" in result.stdout
     assert result.stderr.splitlines() == [
-        "manifest problems: 1 (the rest of each manifest applies)",
+        "manifest problems (the rest of each manifest applies): 1 invalid JSON",
         f"  manifest {corpus / 'rows.jsonl'}:2: invalid JSON (Expecting value): line ignored",
     ]
     inspect = _fazhi(tmp_path, "inspect", str(corpus), "--json")

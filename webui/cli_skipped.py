@@ -17,10 +17,13 @@ PER_REASON = 20
 _DETAIL = re.compile(r"\s*\([^()]*\)")
 
 
-def reason_kind(reason: str) -> str:
-    """REASON without its details: "too large (21.0 MB > limit 20.0 MB)" -> "too large"."""
-    kind = _DETAIL.sub("", reason).strip()
-    return kind.split(": ", 1)[0] if kind.startswith("unexpected error") else kind
+def reason_kind(problem: IngestProblem) -> str:
+    """The reason without its details: "too large (21.0 MB > limit 20.0 MB)" -> "too large";
+    for a manifest problem also without the row's key or what happened to the line."""
+    kind = _DETAIL.sub("", problem.reason).strip()
+    if problem.kind == "manifest" or kind.startswith("unexpected error"):
+        kind = kind.split(": ", 1)[0]
+    return kind
 
 
 def skipped_files(problems: Sequence[IngestProblem]) -> list[IngestProblem]:
@@ -29,25 +32,24 @@ def skipped_files(problems: Sequence[IngestProblem]) -> list[IngestProblem]:
 
 
 def skipped_lines(problems: Sequence[IngestProblem]) -> list[str]:
-    """Skipped files counted by reason and listed; then manifest problems, each listed."""
-    notes = [f"  manifest {p.path}: {p.reason}" for p in problems if p.kind == "manifest"]
-    if notes:
-        notes.insert(0, f"manifest problems: {len(notes)} (the rest of each manifest applies)")
-    return _file_lines(skipped_files(problems)) + notes
+    """Skipped files counted by reason and listed; then manifest problems likewise."""
+    notes = [p for p in problems if p.kind == "manifest"]
+    return (_grouped(skipped_files(problems), "skipped by reason", "skipped")
+            + _grouped(notes, "manifest problems (the rest of each manifest applies)", "manifest"))
 
 
-def _file_lines(problems: Sequence[IngestProblem]) -> list[str]:
+def _grouped(problems: Sequence[IngestProblem], title: str, label: str) -> list[str]:
     if not problems:
         return []
-    counts = Counter(reason_kind(p.reason) for p in problems)
+    counts = Counter(reason_kind(p) for p in problems)
     kinds = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # most first, then by name
-    lines = ["skipped by reason: " + ", ".join(f"{n} {kind}" for kind, n in kinds)]
+    lines = [f"{title}: " + ", ".join(f"{n} {kind}" for kind, n in kinds)]
     shown: Counter[str] = Counter()
     for p in problems:
-        kind = reason_kind(p.reason)
+        kind = reason_kind(p)
         shown[kind] += 1
         if len(problems) <= LIST_ALL or shown[kind] <= PER_REASON:
-            lines.append(f"  skipped {p.path}: {p.reason}")
+            lines.append(f"  {label} {p.path}: {p.reason}")
     if len(problems) > LIST_ALL:
         lines += [f"  ... and {n - PER_REASON} more: {kind}"
                   for kind, n in kinds if n > PER_REASON]
