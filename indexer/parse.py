@@ -400,6 +400,8 @@ def _is_table_label(text: str) -> bool:
 def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], list[str]]:
     """Drop page furniture; return the kept lines, the facts read from it, the dropped lines."""
     kinds = [_line_kind(line.text) for line in lines]
+    for i in _page_numbers(lines):
+        kinds[i] = "page"
     head_end = next(
         (i for i, (line, kind) in enumerate(zip(lines, kinds)) if kind is None and _is_bodyish(line.text)),
         len(lines),
@@ -425,7 +427,7 @@ def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], li
             kind == "weak_words" and _inside_sentence(lines, kinds, i)
         )
         if i <= header_end or (
-            kind in ("crumb", "nav", "clock", "words", "weak_words", "phrase", "latin")
+            kind in ("crumb", "nav", "clock", "words", "weak_words", "phrase", "latin", "page")
             and _is_furniture(kind, text, edge)
         ):
             dropped.append(text)
@@ -451,6 +453,24 @@ def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], li
             last_dropped = len(dropped)
         i += 1
     return kept, facts, dropped
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–~\s]*(第\s*)?(\d{1,4})(\s*页)?(\s*[/／]\s*\d{1,4}\s*页?)?[-—–~\s]*$")
+
+
+def _page_numbers(lines: list[_Line]) -> list[int]:
+    """Lines that are page numbers of text taken from a PDF ("- 3 -", "4", "第5页"): the
+    longest run (3 or more) of number lines counting up page by page. A number outside the run
+    (a subscript: M2) or in brackets (a footnote mark: [1]) is not one."""
+    chains: dict[int, list[int]] = {}  # page number -> the longest run ending with it
+    for i, line in enumerate(lines):
+        m = _PAGE_NUMBER.match(line.text)
+        if m is None or (i > 0 and lines[i - 1].text.endswith(("[", "［", "【"))):
+            continue
+        n = int(m.group(2))
+        chains[n] = [*chains.get(n - 1, []), i]
+    best = max(chains.values(), key=len, default=[])
+    return best if len(best) >= 3 else []
 
 
 def _inside_sentence(lines: list[_Line], kinds: list[str | None], i: int) -> bool:

@@ -139,3 +139,19 @@ def test_sentence_fragments_are_never_headings(parse_text) -> None:
     )
     headings = [p.text for p in parse_text(text).paragraphs if p.is_heading]
     assert headings == ["工作打算"]
+
+
+def test_page_numbers_of_pdf_text_go_but_lone_numbers_stay(parse_text) -> None:
+    """Numbers counting up page by page are page furniture; the sentences they cut are joined."""
+    body = "我镇坚持依法行政，全面推进法治政府建设，各项工作取得了新的进展和明显成效"
+    text = (
+        "某某镇2023年法治政府建设情况报告\n"
+        f"一、主要举措\n{body}，严格规范\n- 1 -\n公正文明执法。\n"
+        f"二、存在的不足\n{body}，但仍有\n- 2 -\n差距。\n"
+        f"三、下一步安排\n{body}，继续推进\n- 3 -\n法治建设。\n"
+        f"广义货币M\n2\n预期增长12%左右，{body}。\n"
+    )
+    texts = [p.text for p in parse_text(text).paragraphs]
+    assert f"{body}，严格规范公正文明执法。" in texts
+    assert f"{body}，继续推进法治建设。" in texts
+    assert f"广义货币M2预期增长12%左右，{body}。" in texts
