@@ -1,10 +1,11 @@
 """Walk a corpus folder: the files to ingest, and every entry that is not, with its reason.
 
-Sorted, recursive, hidden entries and manifests left out silently. Skipped with a reason (an
-``IngestProblem``): folders that cannot be read, symbolic links that lead outside the corpus
-folder (unless ``corpus.follow_external_links``), links back to a folder already walked,
-project notes (README*, SOURCE*, LICENSE* ...), entries matching ``corpus.exclude`` or the
-folder's ``.fazhiignore``, and files of a type that is not read.
+Sorted, recursive, hidden entries and the corpus folder's own manifests left out silently.
+Skipped with a reason (an ``IngestProblem``): folders that cannot be read, symbolic links that
+lead outside the corpus folder (unless ``corpus.follow_external_links``), links back to a folder
+already walked, project notes (README*, SOURCE*, LICENSE* ...), entries matching
+``corpus.exclude`` or the folder's ``.fazhiignore``, manifests in sub-folders (not read), and
+files of a type that is not read.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ REASON_UNREADABLE = "unreadable folder"
 REASON_OUTSIDE = "symbolic link leads outside the corpus folder (corpus.follow_external_links)"
 REASON_LOOP = "symbolic link to a folder already walked"
 REASON_NOTE = "not a report: a README/SOURCE/LICENSE note"
+REASON_DEEP_MANIFEST = ("manifest in a sub-folder: not read (a manifest applies from the corpus "
+                        "folder itself or one level above it)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +112,11 @@ def walk_folder(root: Path, options: WalkOptions) -> Iterator[SourceFile | Inges
         dirnames[:] = kept_dirs
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or is_manifest(path):
+            if name.startswith(".") or (is_manifest(path) and not rel_dir):
                 continue
             reason = _skip_reason(path, _join(rel_dir, name), real_root, excluder, options)
+            if reason is None and is_manifest(path):
+                reason = REASON_DEEP_MANIFEST
             if reason is None and _NOTE.match(path.stem):
                 reason = REASON_NOTE
             if reason is None and path.suffix.lower() not in SUFFIX_KINDS:

@@ -11,7 +11,7 @@ import pytest
 from indexer import IngestProblem, ReportNotFoundError, get_report, index_paths
 from indexer.config import Settings
 from indexer.sources import SourceFile, walk_sources
-from indexer.walk import IGNORE_FILE, REASON_NOTE, REASON_OUTSIDE, WalkOptions
+from indexer.walk import IGNORE_FILE, REASON_DEEP_MANIFEST, REASON_NOTE, REASON_OUTSIDE, WalkOptions
 
 from fixtures_ingest import can_chmod_unreadable
 
@@ -68,7 +68,7 @@ def test_notes_unsupported_files_and_exclusions_are_listed(tmp_path: Path) -> No
         "README.md", "SOURCE.md", "UPSTREAM_README.md", "LICENSE", "license.txt", "CHANGELOG.md",
         "report.txt", "notes.docx", "table.xlsx", "drafts/a.txt", "2019/old.txt", "2019/keep.md",
         "2020/x.bak.txt", "sub/readme-first.txt", "metadata.csv", "rows.jsonl", ".hidden.txt",
-        "sub/2019/old.txt",
+        "sub/2019/old.txt", "sub/metadata.csv",
     ]
     for name in names:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +89,7 @@ def test_notes_unsupported_files_and_exclusions_are_listed(tmp_path: Path) -> No
         "2020/x.bak.txt": "excluded by .fazhiignore pattern '*.bak.txt'",
         "drafts": "excluded by .fazhiignore pattern 'drafts'",
         "sub/readme-first.txt": REASON_NOTE,
+        "sub/metadata.csv": REASON_DEEP_MANIFEST,
     }
 
 
