@@ -426,6 +426,8 @@ def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], li
         edge = (i < head_end or i > last_body) and not (
             kind == "weak_words" and _inside_sentence(lines, kinds, i)
         )
+        if kind == "latin":  # English boilerplate ends a page ("Public domain"); a title may not
+            edge = i > last_body
         if i <= header_end or (
             kind in ("crumb", "nav", "clock", "words", "weak_words", "phrase", "latin", "page")
             and _is_furniture(kind, text, edge)

@@ -155,3 +155,18 @@ def test_page_numbers_of_pdf_text_go_but_lone_numbers_stay(parse_text) -> None:
     assert f"{body}，严格规范公正文明执法。" in texts
     assert f"{body}，继续推进法治建设。" in texts
     assert f"广义货币M2预期增长12%左右，{body}。" in texts
+
+
+def test_words_of_furniture_inside_the_text_do_not_make_it_furniture(parse_text) -> None:
+    """Short lines naming 首页, 版权所有 or 打印 inside the report stay; the same words at the
+    page's edges (navigation above the title, the footer below the text) go."""
+    body = "我局坚持依法行政，全面推进法治政府建设，各项工作取得了新的进展和明显成效。"
+    text = (
+        "网站首页 | 政务公开 | 互动交流\n\n某局2023年法治政府建设情况报告\n\n"
+        f"{body}\n\n政府网站首页改版\n\n{body}\n\n作品版权所有人权益保护\n\n{body}\n\n"
+        "打印文件不少于三份\n\n"
+        f"{body}\n\n版权所有：某局 ICP备12345678号\n"
+    )
+    texts = [p.text for p in parse_text(text).paragraphs]
+    assert texts == ["某局2023年法治政府建设情况报告", body, "政府网站首页改版", body,
+                     "作品版权所有人权益保护", body, "打印文件不少于三份", body]
