@@ -89,7 +89,7 @@ def ingest_paths(
             continue
         for source in found:
             if isinstance(source, IngestProblem):
-                yield _problem(source.path, source.reason)
+                yield _problem(source.path, source.reason, source.kind)
                 continue
             manifest, problems = _manifest_for(source.root, manifests)
             yield from problems
@@ -116,5 +116,5 @@ def _manifest_for(
 
 def _problem(path: str, reason: str, kind: str = "file") -> IngestProblem:
     path = printable_path(path)
-    log.warning("%s %s: %s", "skipped" if kind == "file" else "manifest", path, reason)
+    log.warning("%s %s: %s", "manifest" if kind == "manifest" else "skipped", path, reason)
     return IngestProblem(path=path, reason=reason, kind=kind)

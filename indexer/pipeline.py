@@ -233,7 +233,7 @@ def find_all(
                 if isinstance(item, SourceFile):
                     sources.append(item)
                 else:
-                    problems.append(_problem(item.path, item.reason))
+                    problems.append(_problem(item.path, item.reason, item.kind))
         except IngestError as exc:
             problems.append(_problem(exc.path, exc.reason))
     return sources, problems

@@ -156,4 +156,4 @@ def _join(rel_dir: str, name: str) -> str:
 
 
 def _problem(path: Path | str, reason: str) -> IngestProblem:
-    return IngestProblem(path=printable_path(str(path)), reason=reason)
+    return IngestProblem(path=printable_path(str(path)), reason=reason, kind="walk")

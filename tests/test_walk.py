@@ -192,3 +192,14 @@ def test_manifest_problems_are_listed_apart_from_skipped_files(tmp_path: Path, s
     ]
     inspect = _fazhi(tmp_path, "inspect", str(corpus), "--json")
     assert inspect.exit_code == 0 and '"report_year": 2021' in inspect.stdout
+
+
+def test_inspect_of_a_folder_says_what_it_skips_without_failing(tmp_path: Path, seeds_dir: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(seeds_dir / SEED, corpus / "r.txt")
+    (corpus / "README.md").write_text("# 说明\n\n本文件夹收录各地报告。\n", encoding="utf-8")
+    result = _fazhi(tmp_path, "inspect", str(corpus), "--json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [f"Skipped: {corpus / 'README.md'}: {REASON_NOTE}"]
+    assert result.stdout.count('"report_id"') == 1
