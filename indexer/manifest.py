@@ -128,13 +128,15 @@ def _load_csv(path: Path, out: _Rows) -> None:
         raise IngestError(str(path), "manifest has no path column (path/file/filename)")
     seen: dict[str, int] = {}
     while True:
-        line = reader.line_num + 1
+        line = reader.reader.line_num + 1  # the csv reader's count (DictReader's lags on errors)
         try:
             raw = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
             out.problem(path, line, f"broken CSV ({exc}): row ignored")
+            if reader.reader.line_num < line:  # nothing was consumed: the reader cannot go on
+                break
             continue
         if None in raw:
             out.problem(path, line, "more fields than the header: extra fields ignored")

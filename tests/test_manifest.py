@@ -190,3 +190,14 @@ def test_real_manifests_load(shared_dir: Path) -> None:
         assert all("jurisdiction" in row for row in manifest.values())
     work = load_manifest(shared_dir / "corpus" / "prc-gov-work-reports")
     assert all(row["report_year"].isdigit() for row in work.values())
+
+
+def test_a_broken_csv_row_loses_only_that_row(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(TEXT, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        'path,year\na.txt,2020\n"b.txt,20"21"x\nc.txt,2022\n', encoding="utf-8")
+    rows, problems = read_manifest(tmp_path)
+    assert rows == {"a.txt": {"report_year": "2020"}, "c.txt": {"report_year": "2022"}}
+    assert [(p.path, p.reason.split(" (")[0]) for p in problems] == [
+        (f"{tmp_path / 'metadata.csv'}:3", "broken CSV")]
