@@ -25,6 +25,20 @@ class Settings:
     max_file_mb: float = field(
         default=20, metadata={"key": "corpus.max_file_mb", "help": "larger files are skipped"}
     )
+    max_paragraph_chars: int = field(
+        default=5000,
+        metadata={"key": "corpus.max_paragraph_chars",
+                  "help": "longer paragraphs are split at sentence ends (0 = no cap)"},
+    )
+    exclude: tuple[str, ...] = field(
+        default=(),
+        metadata={"key": "corpus.exclude", "help": "glob patterns of files/folders not indexed"},
+    )
+    follow_external_links: bool = field(
+        default=False,
+        metadata={"key": "corpus.follow_external_links",
+                  "help": "follow symbolic links that lead outside the corpus folder"},
+    )
     index_path: Path = field(
         default=PROJECT_ROOT / "var" / "index",
         metadata={"key": "index.path", "help": "where the Whoosh index lives"},
@@ -115,7 +129,7 @@ def _coerce(name: str, value: object, base: Path, key: str) -> object:
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path string")
         return (base / value).resolve()
-    if name in _PATH_TUPLE_FIELDS or name == "extra_words":
+    if name in _PATH_TUPLE_FIELDS or name in ("extra_words", "exclude"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} must be a list of strings")
         if name in _PATH_TUPLE_FIELDS:

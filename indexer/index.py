@@ -260,7 +260,7 @@ def _ingest_changed(
     # Changed files will need jieba and the gazetteer: a worker loads them meanwhile.
     warm = WarmWorker(settings) if WarmWorker.worthwhile(settings) else None
     try:
-        sources, problems = find_all(roots)
+        sources, problems = find_all(roots, settings)
         yield from problems
         manifests, broken = load_manifests(sorted({s.root for s in sources}))
         yield from broken
@@ -393,6 +393,15 @@ def _first_of_id(rid: str, path: str, seen: set[str], skipped: list[IngestProble
     return True
 
 
+def _keeps_reports(problem: IngestProblem) -> bool:
+    """Whether the reports indexed from ``problem.path`` (a file, or a folder and everything
+    under it) stay: a file that cannot be used now, a folder that cannot be read. Entries the
+    walk leaves out on purpose (excluded, notes, links out of the corpus) do not."""
+    from .walk import REASON_UNREADABLE
+
+    return problem.kind == "file" or problem.reason.startswith(REASON_UNREADABLE)
+
+
 def _real(path: str | Path) -> str:
     """The canonical form of ``path`` (never raises, even on a symlink loop)."""
     return os.path.realpath(os.path.abspath(path))
@@ -471,7 +480,8 @@ def _update(
                 continue
             if isinstance(item, IngestProblem):
                 skipped.append(item)
-                problem_paths.add(_real(item.path))
+                if _keeps_reports(item):
+                    problem_paths.add(_real(item.path))
                 continue
             item = _assign_id(item, have, notes)
             rid = item.item.report.report_id

@@ -13,8 +13,9 @@ from pathlib import Path, PurePosixPath
 from .config import Settings
 from .errors import IngestError
 from .models import IngestedReport, IngestProblem, Paragraph, ParsedReport, Report
+from .longparas import cap_paragraphs
 from .parse import parse
-from .sources import SourceFile, find_sources, printable_path, read_source
+from .sources import SourceFile, printable_path, read_source, walk_sources
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def ingest_file(
 ) -> IngestedReport:
     """Read, parse and describe one file. Raises ``IngestError`` when it cannot be used."""
     raw = read_source(source, settings.max_file_bytes)
-    parsed = parse(raw)
+    parsed = cap_paragraphs(parse(raw), settings.max_paragraph_chars)
     if not parsed.paragraphs:
         raise IngestError(str(source.path), "no text left after removing page furniture")
     report_id = report_id_for(raw.relative_path)
@@ -75,18 +76,23 @@ def ingest_paths(
     A directory is a corpus root; a file's root is its folder. Each root's manifest
     (``metadata.csv``/``*.jsonl``) is loaded once.
     """
+    from .walk import WalkOptions
+
+    options = WalkOptions.from_settings(settings)
     manifests: dict[Path, Manifest] = {}
     for given in paths:
         path = Path(given)
         try:
-            sources = list(find_sources([path]))
+            found = list(walk_sources([path], options))
         except IngestError as exc:
             yield _problem(exc.path, exc.reason)
             continue
-        for source in sources:
-            manifest, problem = _manifest_for(source.root, manifests)
-            if problem is not None:
-                yield problem
+        for source in found:
+            if isinstance(source, IngestProblem):
+                yield _problem(source.path, source.reason, source.kind)
+                continue
+            manifest, problems = _manifest_for(source.root, manifests)
+            yield from problems
             try:
                 yield ingest_file(source, settings, manifest)
             except IngestError as exc:
@@ -98,21 +104,17 @@ def ingest_paths(
 
 def _manifest_for(
     root: Path, cache: dict[Path, Manifest]
-) -> tuple[Manifest, IngestProblem | None]:
-    """ROOT's manifest, loaded on first use; a broken manifest is reported once and ignored."""
+) -> tuple[Manifest, list[IngestProblem]]:
+    """ROOT's manifest, loaded on first use, and its problems (reported once)."""
     if root in cache:
-        return cache[root], None
-    from .manifest import load_manifest
+        return cache[root], []
+    from .manifest import read_manifest
 
-    try:
-        cache[root] = load_manifest(root)
-    except IngestError as exc:
-        cache[root] = {}
-        return cache[root], _problem(exc.path, exc.reason)
-    return cache[root], None
+    cache[root], problems = read_manifest(root)
+    return cache[root], [_problem(p.path, p.reason, p.kind) for p in problems]
 
 
-def _problem(path: str, reason: str) -> IngestProblem:
+def _problem(path: str, reason: str, kind: str = "file") -> IngestProblem:
     path = printable_path(path)
-    log.warning("skipped %s: %s", path, reason)
-    return IngestProblem(path=path, reason=reason)
+    log.warning("%s %s: %s", "manifest" if kind == "manifest" else "skipped", path, reason)
+    return IngestProblem(path=path, reason=reason, kind=kind)

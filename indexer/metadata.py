@@ -394,6 +394,11 @@ def build_report(
     }
     if manifest_row:
         _apply_manifest(values, manifest_row, warnings)
+        # what the manifest settled is no longer unknown: its extraction warnings go
+        settled = {year_warning} if values["report_year"] != year else set()
+        if any(values[k] != v for k, v in place.fields().items()):
+            settled |= set(place.warnings)
+        warnings = [w for w in warnings if w not in settled]
     if values["published"] is None:
         warnings.append("未找到发布日期")
     return Report(

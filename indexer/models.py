@@ -128,10 +128,15 @@ class IngestedReport:
 
 @dataclass(frozen=True, slots=True)
 class IngestProblem:
-    """A file that was skipped, and why (shown in summaries, never a traceback)."""
+    """A file that was skipped, and why (shown in summaries, never a traceback). ``kind``:
+    "file" a file that could not be ingested; "walk" an entry a folder's walk left out (link
+    out of the corpus, excluded, note, unsupported type, unreadable folder: ``path`` is then
+    that folder); "manifest" a problem of a manifest (``path`` is FILE:LINE or the manifest
+    file: a bad line, a duplicate row, a row for a missing file), nothing skipped for it."""
 
     path: str
     reason: str
+    kind: str = "file"  # "file" | "walk" | "manifest"
 
 
 # ---------------------------------------------------------------- search records

@@ -20,6 +20,7 @@ from .models import ParsedParagraph, ParsedReport, RawDocument, Section
 _TERMINAL = "。！？；：!?;:…"
 _CLOSERS = "”’」』）)】]》>"
 _SENTENCE_PUNCT = re.compile(r"[，。；：！？,;:!?]")
+_CLAUSE_PUNCT = re.compile(r"[，。；！？]")
 _INNER_STOP = re.compile(r"[。！？；!?;]")
 _CN_NUM = "一二三四五六七八九十百零〇两"
 _DIGITS = frozenset("0123456789０１２３４５６７８９")
@@ -85,7 +86,11 @@ _DATE_LINE = re.compile(
     r"\s*[\d〇零○一二三四五六七八九十]{1,3}\s*日\s*[）)]?$"
     r"|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$"
 )
-_BREADCRUMB = re.compile(r"(当前位置|现在的位置|您的位置|所在位置|当前的位置|现在位置|当前页面)")
+# A breadcrumb trail starts with its label ("您当前的位置：首页 > …"); a sentence that merely
+# contains the words ("查询给据邮件所在位置") is report text.
+_BREADCRUMB = re.compile(
+    r"^[【\[（(]?\s*[您你]?(当前位置|现在的位置|的位置|所在位置|当前的位置|现在位置|当前页面)\s*[:：>＞»]?"
+)
 _CRUMB_SEP = re.compile(r"\s*(>>|>|»|›|＞|→)\s*")
 _WELCOME = re.compile(r"^欢迎(来到|访问|您|光临)")
 _PHRASES = re.compile(
@@ -253,7 +258,7 @@ def _line_kind(text: str) -> str | None:
         return "tail"
     if n <= 120 and _FOOTER.search(text) and not _is_bodyish(text):
         return "footer"
-    if n <= 150 and _BREADCRUMB.search(text):
+    if n <= 150 and _BREADCRUMB.match(text) and not _CLAUSE_PUNCT.search(text):
         return "crumb"
     if (
         n <= 120
@@ -273,10 +278,51 @@ def _line_kind(text: str) -> str | None:
     if text[0] in _DIGITS and _is_stamp(_nfkc(text)):
         return "stamp"
     if n <= 80 and _token_only(text):
-        return "words"
+        return "words" if _has_strong_token(text) else "weak_words"
     if n <= 60 and _PHRASES.search(text) and not _is_bodyish(text):
-        return "words"
+        return "phrase"
+    if n <= 40 and _LATIN_ONLY.match(text):
+        return "latin"
     return None
+
+
+# Kinds recognised by a word or phrase a line contains, or lines that are furniture only by
+# where they are (a lone "0" is a counter above the text, "2" a subscript inside it): page
+# furniture only at the page's edges, before the first or after the last line of report text.
+_EDGE_KINDS = frozenset({"nav", "footer", "weak_words", "phrase", "latin"})
+# English boilerplate lines ("Public domain", "false"): letters only, no digits.
+_LATIN_ONLY = re.compile(r"^[A-Za-z][A-Za-z .,'-]*$")
+# Labels whose line is site furniture wherever it stands.
+_STRONG_FIELD_KEYS = frozenset({"source", "published", "index_no", "doc_number", "issuer"})
+
+
+def _has_strong_token(text: str) -> bool:
+    """A token-only line with a real furniture word ("打印", "分享到"), not only digits, single
+    characters or brackets."""
+    return any(len(t) >= 2 and not t.isdigit() for t in _TOKEN_SPLIT.split(text) if t)
+
+
+def _is_furniture(kind: str | None, text: str, edge: bool) -> bool:
+    """Whether a line of KIND is dropped: anywhere when its whole shape is furniture, only at
+    the page's edges when it is recognised by a word it contains."""
+    if kind is None:
+        return False
+    if edge:
+        return True
+    if kind in _EDGE_KINDS:
+        return False
+    if kind == "field":
+        return _strong_field(text)
+    return True
+
+
+def _strong_field(text: str) -> bool:
+    """A labelled line inside the text that is still the site's: a metadata table row, several
+    labels, or one of the labels only site pages print (来源, 发布日期, 索引号, 文号 …)."""
+    pairs = _field_pairs(text)
+    if _table_cells(text) or len(pairs) >= 2:
+        return True
+    return bool(pairs) and _FIELD_KEYS.get(pairs[0][0], (None, 0))[0] in _STRONG_FIELD_KEYS
 
 
 def _is_stamp(text: str) -> bool:
@@ -354,6 +400,8 @@ def _is_table_label(text: str) -> bool:
 def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], list[str]]:
     """Drop page furniture; return the kept lines, the facts read from it, the dropped lines."""
     kinds = [_line_kind(line.text) for line in lines]
+    for i in _page_numbers(lines):
+        kinds[i] = "page"
     head_end = next(
         (i for i, (line, kind) in enumerate(zip(lines, kinds)) if kind is None and _is_bodyish(line.text)),
         len(lines),
@@ -364,15 +412,26 @@ def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], li
     )
     # Everything above the last breadcrumb/navigation line of the head is the site's header.
     header_end = max((i for i in range(head_end) if kinds[i] in ("crumb", "nav")), default=-1)
+    body_chars = [len(line.text) if kind is None and _is_bodyish(line.text) else 0
+                  for line, kind in zip(lines, kinds)]
     facts: dict[str, str] = {}
     ranks: dict[str, int] = {}
     kept: list[_Line] = []
     dropped: list[str] = []
+    last_dropped = 0  # len(dropped) when the last line was kept
     i = 0
     while i < len(lines):
         line, kind = lines[i], kinds[i]
         text = line.text
-        if i <= header_end or kind in ("crumb", "nav", "clock", "words"):
+        edge = (i < head_end or i > last_body) and not (
+            kind == "weak_words" and _inside_sentence(lines, kinds, i)
+        )
+        if kind == "latin":  # English boilerplate ends a page ("Public domain"); a title may not
+            edge = i > last_body
+        if i <= header_end or (
+            kind in ("crumb", "nav", "clock", "words", "weak_words", "phrase", "latin", "page")
+            and _is_furniture(kind, text, edge)
+        ):
             dropped.append(text)
         elif i < head_end and _is_table_label(text) and i + 1 < len(lines) and kinds[i + 1] is None:
             # a metadata table whose label and value cells came out on separate lines
@@ -380,18 +439,57 @@ def strip_furniture(lines: list[_Line]) -> tuple[list[_Line], dict[str, str], li
             _record(facts, ranks, [(label, lines[i + 1].text)])
             dropped.extend((text, lines[i + 1].text))
             i += 1
-        elif kind == "tail" or (kind == "footer" and i > last_body):
+        elif (kind == "tail" and _is_page_tail(body_chars, i)) or (kind == "footer" and i > last_body):
             dropped.extend(ln.text for ln in lines[i:])
             break
-        elif kind in ("field", "stamp"):
+        elif kind in ("field", "stamp") and _is_furniture(kind, text, edge):
             _record(facts, ranks, _field_pairs(text))
             dropped.append(text)
-        elif kind == "footer":
+        elif kind == "footer" and edge:
             dropped.append(text)
         else:
+            if len(dropped) > last_dropped and not line.blank_before:
+                # what stood above it was removed: it does not carry on the kept line above
+                line = _Line(line.text, True, line.indent, line.md_heading)
             kept.append(line)
+            last_dropped = len(dropped)
         i += 1
     return kept, facts, dropped
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–~\s]*(第\s*)?(\d{1,4})(\s*页)?(\s*[/／]\s*\d{1,4}\s*页?)?[-—–~\s]*$")
+
+
+def _page_numbers(lines: list[_Line]) -> list[int]:
+    """Lines that are page numbers of text taken from a PDF ("- 3 -", "4", "第5页"): the
+    longest run (3 or more) of number lines counting up page by page. A number outside the run
+    (a subscript: M2) or in brackets (a footnote mark: [1]) is not one."""
+    chains: dict[int, list[int]] = {}  # page number -> the longest run ending with it
+    for i, line in enumerate(lines):
+        m = _PAGE_NUMBER.match(line.text)
+        if m is None or (i > 0 and lines[i - 1].text.endswith(("[", "［", "【"))):
+            continue
+        n = int(m.group(2))
+        chains[n] = [*chains.get(n - 1, []), i]
+    best = max(chains.values(), key=len, default=[])
+    return best if len(best) >= 3 else []
+
+
+def _inside_sentence(lines: list[_Line], kinds: list[str | None], i: int) -> bool:
+    """Line I stands between two lines of text and the sentence before it goes on ("…会议["
+    "1" "]以来…"): a footnote mark or subscript cut out of the line, not a page counter."""
+    return (
+        0 < i < len(lines) - 1
+        and kinds[i - 1] is None
+        and kinds[i + 1] is None
+        and not _ends_sentence(lines[i - 1].text)
+    )
+
+
+def _is_page_tail(body_chars: list[int], i: int) -> bool:
+    """A "相关链接"/"上一篇" line at I starts the page's tail (dropped to the end) unless much
+    report text follows it: then it is a line of the report."""
+    return sum(body_chars[i + 1 :]) < 0.25 * sum(body_chars[:i])
 
 
 # <meta> names that government CMSs (TRS, 大汉 …) and Open Graph use for the same facts.
@@ -418,9 +516,19 @@ def _add_html_meta(furniture: dict[str, str], meta: dict[str, str]) -> None:
 
 
 def _units(lines: list[_Line]) -> list[_Unit]:
-    """One unit per line, or (in hard-wrapped files) per run of wrapped lines."""
+    """One unit per line, or (in hard-wrapped files) per run of wrapped lines; a line that
+    carries on the sentence of the line above it is joined to it (see ``_continues``)."""
     if not _hard_wrapped(lines):
-        return [_Unit(line.text, line.md_heading) for line in lines]
+        blank_separated = _blank_separated(lines)
+        units = []
+        prev: _Line | None = None
+        for line in lines:
+            if prev is not None and units and _continues(prev, line, blank_separated):
+                units[-1].text = _glue(units[-1].text, line.text)
+            else:
+                units.append(_Unit(line.text, line.md_heading))
+            prev = line
+        return units
     lengths = sorted(len(line.text) for line in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     uses_indent = 0 < sum(line.indent for line in lines) < len(lines)
@@ -445,6 +553,41 @@ def _units(lines: list[_Line]) -> list[_Unit]:
     return units
 
 
+# A line starting with one of these carries on the sentence above it (no paragraph starts so).
+_CONTINUATION_START = "，。、；：！？）》」』”’】,;:!?)]"
+# "二要" alone on its line (a bold run-in mark cut off its item): the item follows
+_BARE_ITEM_MARK = re.compile(rf"^(其)?[{_CN_NUM}]+[是要]$")
+_LIST_ITEM = re.compile(r"^([-*+•·▪●○]\s|\|)")
+
+
+def _blank_separated(lines: list[_Line]) -> bool:
+    """True when paragraphs are separated by blank lines: most lines that end a sentence are
+    followed by one. A single line break inside such a file is not a paragraph break but a
+    wrap (text pulled from inline elements, "…我国与\n印度\n、缅甸…")."""
+    ends = [i for i in range(len(lines) - 1) if _ends_sentence(lines[i].text)]
+    return len(ends) >= 2 and sum(lines[i + 1].blank_before for i in ends) >= 0.6 * len(ends)
+
+
+def _continues(prev: _Line, line: _Line, blank_separated: bool) -> bool:
+    """LINE, right below PREV without a blank line, is the rest of PREV's sentence."""
+    if line.blank_before or line.md_heading or prev.md_heading:
+        return False
+    if _LIST_ITEM.match(line.text) or _LIST_ITEM.match(prev.text):
+        return False
+    if line.text[0] in _CONTINUATION_START or _BARE_ITEM_MARK.match(prev.text):
+        return True
+    if not blank_separated or _ends_sentence(prev.text) or _marker(line.text) is not None:
+        return False
+    if _is_pure_heading(prev.text) and prev.text[-1] not in _OPEN_END:
+        return False
+    # "工作打算" + "2024年，我们将……": a heading above its first paragraph stays apart
+    return not (_heading_like(prev.text) and _is_bodyish(line.text))
+
+
+def _heading_like(text: str) -> bool:
+    return len(text) <= 30 and not _SENTENCE_PUNCT.search(text)
+
+
 def _hard_wrapped(lines: list[_Line]) -> bool:
     """True when most lines are short and continue on the next line without a blank line."""
     if len(lines) < 8:
@@ -456,8 +599,11 @@ def _hard_wrapped(lines: list[_Line]) -> bool:
 
 
 def _glue(a: str, b: str) -> str:
-    """Join two pieces of one paragraph (a space only between two Latin words/numbers)."""
-    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+    """Join two pieces of one paragraph (a space only between two Latin words or two numbers:
+    "M" + "2" is "M2", "PM" + "10" is "PM10")."""
+    if a and b and a[-1].isascii() and b[0].isascii() and (
+        (a[-1].isalpha() and b[0].isalpha()) or (a[-1].isdigit() and b[0].isdigit())
+    ):
         return f"{a} {b}"
     return a + b
 
@@ -607,6 +753,7 @@ def _mark_headings(units: list[_Unit]) -> None:
             u.md_heading
             or (
                 len(u.text) <= 30
+                and _can_be_heading(u.text)
                 and not _SENTENCE_PUNCT.search(u.text)
                 and "|" not in u.text  # a table row
                 and not _RUN_IN_ITEM.match(u.text)
@@ -618,6 +765,25 @@ def _mark_headings(units: list[_Unit]) -> None:
         )
         if standalone:  # unnumbered headings are top-level ones ("2024年工作打算")
             u.level, u.heading, u.outline = 1, True, u.text
+
+
+# A heading never ends in a word or mark that needs what follows (与 和 的 《 …).
+_OPEN_END = "与和及的在对把被从向于为是了并或、，《“‘（(「『[【"
+_MIN_HEADING_CJK = 2
+
+
+def _can_be_heading(text: str) -> bool:
+    """An unnumbered line that may be a heading: real words ("结束语", "工作打算"), not a
+    fragment of a sentence ("、", "据", "今年是我国与", "认真实施《") or English boilerplate
+    ("Public domain", "false")."""
+    return (
+        len(_CJK_CHAR.findall(text)) >= _MIN_HEADING_CJK
+        and text[0] not in _CONTINUATION_START
+        and text[-1] not in _OPEN_END
+    )
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 # ---------------------------------------------------------------- page-break joins
@@ -632,10 +798,15 @@ def _joinable(prev: _Unit, cur: _Unit) -> bool:
         and not cur.heading
         and cur.level is None
         and not _RUN_IN_ITEM.match(cur.text)
-        and " | " not in prev.text  # table rows (HTML cells) are never page-break cuts
-        and " | " not in cur.text
+        and not _is_table_row(prev.text)  # table rows are never page-break cuts
+        and not _is_table_row(cur.text)
         and not _ends_sentence(prev.text)
     )
+
+
+def _is_table_row(text: str) -> bool:
+    """A row of an HTML table ("a | b") or a Markdown one ("| a |b |")."""
+    return " | " in text or text.startswith(("|", "｜")) or text.endswith(("|", "｜"))
 
 
 def _join_page_breaks(units: list[_Unit]) -> list[_Unit]:

@@ -211,33 +211,40 @@ def _prepare_task(task: tuple[SourceFile, Manifest, bool]) -> Prepared | IngestP
 
 
 def load_manifests(roots: Sequence[Path]) -> tuple[dict[Path, Manifest], list[IngestProblem]]:
-    """Each root's manifest (empty when none); a broken one is reported and ignored."""
+    """Each root's manifest (empty when none) and its problems (bad lines, duplicate rows, rows
+    for missing files, unreadable manifests: each reported, the rest kept)."""
     from .ingest import _problem
-    from .manifest import load_manifest
+    from .manifest import read_manifest
 
     manifests: dict[Path, Manifest] = {}
     problems: list[IngestProblem] = []
     for root in roots:
         if root in manifests:
             continue
-        try:
-            manifests[root] = load_manifest(root)
-        except IngestError as exc:
-            manifests[root] = {}
-            problems.append(_problem(exc.path, exc.reason))
+        manifests[root], found = read_manifest(root)
+        problems += [_problem(p.path, p.reason, p.kind) for p in found]
     return manifests, problems
 
 
-def find_all(paths: Sequence[Path]) -> tuple[list[SourceFile], list[IngestProblem]]:
-    """The source files under ``paths`` (a problem for each path that cannot be read)."""
+def find_all(
+    paths: Sequence[Path], settings: Settings | None = None
+) -> tuple[list[SourceFile], list[IngestProblem]]:
+    """The source files under ``paths`` and a problem for each path that cannot be read and
+    each entry a walk skips (unreadable folder, link out of the corpus, excluded, note ...)."""
     from .ingest import _problem
-    from .sources import find_sources
+    from .sources import walk_sources
+    from .walk import WalkOptions
 
+    options = WalkOptions.from_settings(settings)
     sources: list[SourceFile] = []
     problems: list[IngestProblem] = []
     for path in paths:
         try:
-            sources.extend(find_sources([Path(path)]))
+            for item in walk_sources([Path(path)], options):
+                if isinstance(item, SourceFile):
+                    sources.append(item)
+                else:
+                    problems.append(_problem(item.path, item.reason, item.kind))
         except IngestError as exc:
             problems.append(_problem(exc.path, exc.reason))
     return sources, problems
@@ -245,7 +252,7 @@ def find_all(paths: Sequence[Path]) -> tuple[list[SourceFile], list[IngestProble
 
 def prepare_paths(paths: Sequence[Path], settings: Settings) -> Iterator[Prepared | IngestProblem]:
     """Every source file under ``paths``, prepared (what a full build writes)."""
-    sources, problems = find_all(paths)
+    sources, problems = find_all(paths, settings)
     yield from problems
     manifests, broken = load_manifests(sorted({s.root for s in sources}))
     yield from broken

@@ -1,6 +1,7 @@
 """Find source files and read them into ``RawDocument`` records (decode, HTML to text).
 
-A directory is a corpus root, walked recursively in sorted order; a file's root is its folder.
+A directory is a corpus root, walked recursively in sorted order (``walk.py``); a file's root is
+its folder.
 Every failure is an ``IngestError`` with a short reason a user can act on.
 """
 
@@ -15,9 +16,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import IngestError
-from .models import RawDocument
+from .models import IngestProblem, RawDocument
+
+if TYPE_CHECKING:
+    from .walk import WalkOptions
 
 # suffix (lower case) -> RawDocument.kind
 SUFFIX_KINDS: dict[str, str] = {
@@ -81,16 +86,33 @@ def is_manifest(path: Path) -> bool:
     return path.name.lower() in MANIFEST_NAMES or path.suffix.lower() in MANIFEST_SUFFIXES
 
 
-def find_sources(paths: Sequence[Path]) -> Iterator[SourceFile]:
-    """Every supported source file under PATHS (directories walked recursively, sorted).
+def find_sources(paths: Sequence[Path], options: WalkOptions | None = None) -> Iterator[SourceFile]:
+    """Every source file under PATHS (directories walked recursively, sorted); the files a
+    walk skips are left out (``walk_sources`` says which, and why).
 
     Raises ``IngestError`` for a path that does not exist or an explicit file with an
-    unsupported suffix; unsupported files inside a walked folder are ignored silently.
+    unsupported suffix.
     """
+    for item in walk_sources(paths, options):
+        if isinstance(item, SourceFile):
+            yield item
+
+
+def walk_sources(
+    paths: Sequence[Path], options: WalkOptions | None = None
+) -> Iterator[SourceFile | IngestProblem]:
+    """Every source file under PATHS, and an ``IngestProblem`` for each entry of a walked
+    folder that is not indexed (see ``walk.py``). An explicit file is taken as given.
+
+    Raises ``IngestError`` for a path that does not exist or an explicit file with an
+    unsupported suffix.
+    """
+    from .walk import WalkOptions, walk_folder
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path)
+            yield from walk_folder(path, options or WalkOptions())
         elif path.exists() or path.is_symlink():
             if path.suffix.lower() not in SUFFIX_KINDS:
                 raise IngestError(
@@ -99,29 +121,6 @@ def find_sources(paths: Sequence[Path]) -> Iterator[SourceFile]:
             yield SourceFile(path=path, root=path.parent)
         else:
             raise IngestError(str(path), "no such file or directory")
-
-
-def _walk(root: Path) -> Iterator[SourceFile]:
-    """Walk ROOT in sorted order, skipping hidden entries and following no symlink loop."""
-    seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:  # a symlink back to a folder already walked
-            dirnames[:] = []
-            continue
-        seen.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = Path(dirpath) / name
-            if path.suffix.lower() in SUFFIX_KINDS and not is_manifest(path):
-                yield SourceFile(path=path, root=root)
 
 
 # ---------------------------------------------------------------- reading and decoding

@@ -213,6 +213,7 @@ def build_corpus(
     links = root / "links"
     links.mkdir()
     (links / "loop-dir").symlink_to("..", target_is_directory=True)
+    files[links / "loop-dir"] = skip("symbolic link to a folder already walked")
     (links / "self.txt").symlink_to("self.txt")
     files[links / "self.txt"] = skip("cannot read", "symbolic link")
     (links / "ping.txt").symlink_to("pong.txt")
@@ -225,19 +226,20 @@ def build_corpus(
     files[links / "good-link.txt"] = INDEX
     if Path("/dev/zero").exists():
         (links / "zero.txt").symlink_to("/dev/zero")
-        files[links / "zero.txt"] = skip("not a regular file")
+        files[links / "zero.txt"] = skip("not a regular file", "outside the corpus")
     if Path("/dev/urandom").exists():
         (links / "urandom.md").symlink_to("/dev/urandom")
-        files[links / "urandom.md"] = skip("not a regular file")
+        files[links / "urandom.md"] = skip("not a regular file", "outside the corpus")
     os.mkfifo(links / "fifo.txt")
     files[links / "fifo.txt"] = skip("not a regular file")
     (root / "dir.txt").mkdir()  # a folder named like a report: not a file at all
     locked = put("perms/unreadable.txt", REPORT.encode(),
                  INDEX if IS_ROOT else skip("permission denied"))
     locked.chmod(0)
-    # --- files the walk ignores by design (not counted): hidden, unsupported suffixes
+    # --- hidden files the walk ignores by design (not counted); other files are listed
     (root / ".hidden.txt").write_bytes(REPORT.encode())
-    (root / "notes.docx").write_bytes(b"PK\x03\x04")
+    (root / "notes.zip").write_bytes(b"PK\x03\x04")
+    files[root / "notes.zip"] = skip("unsupported file type '.zip'")
     return files
 
 

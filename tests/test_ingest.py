@@ -61,13 +61,13 @@ def test_manifest_is_loaded_once_per_root(tmp_path: Path, seeds_dir: Path, inges
     for seed in sorted(seeds_dir.glob("*.txt"))[:3]:
         shutil.copy(seed, tmp_path / seed.name)
     calls: list[Path] = []
-    real = indexer.manifest.load_manifest
+    real = indexer.manifest.read_manifest
 
     def counting(root: Path) -> dict[str, dict[str, str]]:
         calls.append(root)
         return real(root)
 
-    monkeypatch.setattr(indexer.manifest, "load_manifest", counting)
+    monkeypatch.setattr(indexer.manifest, "read_manifest", counting)
     items = list(ingest_paths([tmp_path], ingest_settings))
     assert len(items) == 3 and calls == [tmp_path]
 
@@ -76,13 +76,14 @@ def test_bad_files_become_problems_and_the_rest_goes_on(tmp_path: Path, seeds_di
     """A bad file is an IngestProblem (and a log line); good files are still ingested."""
     shutil.copy(seeds_dir / SEED_000, tmp_path / "b_good.txt")
     (tmp_path / "a_empty.txt").write_bytes(b"")
-    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.4")  # not a report: ignored inside a folder
-    items = list(ingest_paths([tmp_path, tmp_path / "missing.txt", tmp_path / "c.pdf"], ingest_settings))
+    (tmp_path / "c.zip").write_bytes(b"PK\x03\x04")  # not a report: listed with its reason
+    items = list(ingest_paths([tmp_path, tmp_path / "missing.txt", tmp_path / "c.zip"], ingest_settings))
     problems = [(Path(i.path).name, i.reason) for i in items if isinstance(i, IngestProblem)]
     assert problems == [
         ("a_empty.txt", "empty file"),
+        ("c.zip", "unsupported file type '.zip'"),
         ("missing.txt", "no such file or directory"),
-        ("c.pdf", "unsupported file type '.pdf'"),
+        ("c.zip", "unsupported file type '.zip'"),
     ]
     assert [i.report.report_id for i in items if isinstance(i, IngestedReport)] == ["b_good"]
     assert "a_empty.txt: empty file" in caplog.text

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import IngestError
-from indexer.manifest import load_manifest, manifest_row
+from indexer import ingest_paths
+from indexer.config import Settings
+from indexer.manifest import load_manifest, manifest_row, read_manifest
 from indexer.metadata import build_report
 from indexer.models import Level
 from indexer.parse import parse
@@ -57,25 +58,92 @@ def test_no_manifest_is_an_empty_mapping(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "reason"),
+    ("name", "content", "where", "reason"),
     [
-        ("metadata.csv", "title,year\nA,2023\n", "no path column"),
-        ("metadata.csv", b"path,year\n\xff\xfe,2023\n", "not UTF-8"),
-        ("metadata.csv", 'path,year\n"a.txt,2023\n', "broken CSV"),
-        ("x.jsonl", '{"path": "a.txt"}\n{"path": \n', "invalid JSON"),
-        ("x.jsonl", '["a.txt", 2023]\n', "not a JSON object"),
-        ("x.jsonl", '{"year": 2023}\n', "no path/file field"),
+        ("metadata.csv", "title,year\nA,2023\n", "", "no path column"),
+        ("metadata.csv", b"path,year\n\xff\xfe,2023\n", "", "not UTF-8"),
+        ("metadata.csv", 'path,year\n"a.txt,2023\n', ":2", "broken CSV"),
+        ("x.jsonl", '{"path": "a.txt"}\n{"path": \n', ":2", "invalid JSON"),
+        ("x.jsonl", '["a.txt", 2023]\n', ":1", "not a JSON object"),
+        ("x.jsonl", '{"year": 2023}\n', ":1", "without a path"),
     ],
 )
-def test_broken_manifest_raises_ingest_error(tmp_path: Path, name: str, content: str | bytes,
-                                              reason: str) -> None:
-    """A broken manifest is an IngestError that names the file and the reason."""
+def test_broken_manifest_is_a_problem_naming_file_and_line(
+    tmp_path: Path, name: str, content: str | bytes, where: str, reason: str
+) -> None:
+    """A broken manifest, or a broken line of one, is a problem naming the file (and line)."""
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    with pytest.raises(IngestError) as err:
-        load_manifest(tmp_path)
-    assert reason in err.value.reason
-    assert err.value.path == str(path)
+    _, problems = read_manifest(tmp_path)
+    assert [p.path for p in problems if reason in p.reason] == [f"{path}{where}"]
+
+
+def test_one_bad_line_loses_nothing_else(tmp_path: Path) -> None:
+    """A broken .jsonl line: its other lines and the folder's metadata.csv still apply."""
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(TEXT, encoding="utf-8")
+    _write_csv(tmp_path / "metadata.csv", [{"path": "c.txt", "year": "2021"}])
+    (tmp_path / "crawl.jsonl").write_text(
+        '{"file": "a.txt", "url": "http://x.gov.cn/a.html"}\n'
+        '{"file": "b.txt", "url": \n'
+        '{"file": "b.txt", "url": "http://x.gov.cn/b.html"}\n', encoding="utf-8")
+    rows, problems = read_manifest(tmp_path)
+    assert rows == {"a.txt": {"source_url": "http://x.gov.cn/a.html"},
+                    "b.txt": {"source_url": "http://x.gov.cn/b.html"},
+                    "c.txt": {"report_year": "2021"}}
+    assert [(p.path, p.reason.split(" (")[0]) for p in problems] == [
+        (f"{tmp_path / 'crawl.jsonl'}:2", "invalid JSON")]
+
+
+def test_duplicate_rows_and_rows_for_missing_files_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.html").write_text(TEXT, encoding="utf-8")
+    _write_csv(tmp_path / "metadata.csv", [
+        {"path": "docs/a.html", "year": "2022"},
+        {"path": "docs/gone.txt", "year": "2022"},
+        {"path": "docs/a.html", "year": "2023"},
+        {"path": "docs/a", "year": "2023"},  # no suffix: matches docs/a.html, not a duplicate
+    ])
+    rows, problems = read_manifest(tmp_path)
+    assert rows["docs/a.html"] == {"report_year": "2023"}  # the later row
+    csv_path = tmp_path / "metadata.csv"
+    assert [(p.path, p.reason) for p in problems] == [
+        (f"{csv_path}:4", "duplicate row (first at line 2; this later one is used): 'docs/a.html'"),
+        (f"{csv_path}:3", "manifest row for a file that is not in the folder: 'docs/gone.txt'"),
+    ]
+    _write_csv(tmp_path / "metadata.csv", [{"path": "a.html", "year": "2022"}])
+    assert [p.reason for p in read_manifest(tmp_path)[1]] == [
+        "manifest row for a file that is not in the folder "
+        "(the folder has 'docs/a.html': key the row so): 'a.html'"]
+
+
+def test_control_characters_never_reach_a_title(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text(json.dumps(
+        {"file": "r.txt", "title": "某镇\x1b[31m报告\u202e\x00\t2023\r\n年"}), encoding="utf-8")
+    [item] = list(ingest_paths([tmp_path], Settings()))
+    assert item.report.title == "某镇 [31m报告 2023 年"
+
+
+def test_a_manifest_one_level_above_applies_to_the_folder(tmp_path: Path) -> None:
+    """Indexing corpus/docs uses corpus/metadata.csv's docs/... rows; warnings about what the
+    manifest gives (unknown year or place) are not left on the report."""
+    docs = tmp_path / "corpus" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "r.txt").write_text("关于一项工作的说明\n\n我们认真做好了这项工作，坚持依法行政，严格规范公正文明执法，取得了较好的效果。\n", encoding="utf-8")
+    bare = list(ingest_paths([docs], Settings()))[0].report
+    assert bare.report_year is None and bare.province is None
+    assert bare.warnings  # year and place unknown
+    _write_csv(tmp_path / "corpus" / "metadata.csv", [
+        {"path": "docs/r.txt", "year": "2021", "province": "江苏省", "city": "苏州市",
+         "level": "city", "date": "2022-01-05"},
+        {"path": "other/x.txt", "year": "2020"},  # a sibling folder's row: not this folder's business
+    ])
+    items = list(ingest_paths([docs], Settings()))
+    assert [type(i).__name__ for i in items] == ["IngestedReport"]
+    report = items[0].report
+    assert (report.report_year, report.province, report.city) == (2021, "江苏省", "苏州市")
+    assert report.warnings == ()
 
 
 def _build(tmp_path: Path, row: dict[str, str] | None):
@@ -122,3 +190,14 @@ def test_real_manifests_load(shared_dir: Path) -> None:
         assert all("jurisdiction" in row for row in manifest.values())
     work = load_manifest(shared_dir / "corpus" / "prc-gov-work-reports")
     assert all(row["report_year"].isdigit() for row in work.values())
+
+
+def test_a_broken_csv_row_loses_only_that_row(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(TEXT, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        'path,year\na.txt,2020\n"b.txt,20"21"x\nc.txt,2022\n', encoding="utf-8")
+    rows, problems = read_manifest(tmp_path)
+    assert rows == {"a.txt": {"report_year": "2020"}, "c.txt": {"report_year": "2022"}}
+    assert [(p.path, p.reason.split(" (")[0]) for p in problems] == [
+        (f"{tmp_path / 'metadata.csv'}:3", "broken CSV")]

@@ -21,6 +21,8 @@ from indexer import (
     ingested_to_dict,
 )
 
+from indexer.walk import REASON_UNREADABLE
+
 from .cli import AppContext, pass_app, quiet_ingest_log
 
 _FIELDS = (
@@ -58,6 +60,11 @@ def inspect_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> 
     first = True
     for item in ingest_paths(list(files), settings):
         if isinstance(item, IngestProblem):
+            if item.kind in ("manifest", "walk") and not item.reason.startswith(REASON_UNREADABLE):
+                # a manifest line, or an entry a folder's walk leaves out on purpose: no error
+                label = "Warning" if item.kind == "manifest" else "Skipped"
+                click.echo(f"{label}: {item.path}: {item.reason}", err=True)
+                continue
             click.echo(f"Error: {item.path}: {item.reason}", err=True)
             failed = True
             continue

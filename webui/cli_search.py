@@ -30,6 +30,7 @@ from indexer import paragraph_number
 from indexer import suggestion_to_dict, suggestions, understand_query
 
 from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli_skipped import echo_skipped, skipped_files
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -61,12 +62,12 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
     click.echo(
         f"indexed {len(summary.indexed)} report(s) ({summary.paragraphs} paragraphs), "
         f"unchanged {len(summary.unchanged)}, removed {len(summary.removed)}, "
-        f"skipped {len(summary.skipped)} in {summary.elapsed_s:.1f}s -> {settings.index_path}"
+        f"skipped {len(skipped_files(summary.skipped))} in {summary.elapsed_s:.1f}s "
+        f"-> {settings.index_path}"
     )
     for note in summary.notes:
         click.echo(f"  note: {note}", err=True)
-    for problem in summary.skipped:
-        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+    echo_skipped(summary.skipped)
     done = summary.indexed or summary.unchanged or summary.removed
     if not done:
         _fail("nothing could be indexed" + (" (see the reasons above)" if summary.skipped else

@@ -7,6 +7,7 @@ import click
 from indexer import IndexMissingError, Settings, index_paths, index_stats, warm_up
 
 from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli_skipped import echo_skipped, skipped_files
 
 
 def ensure_index(settings: Settings) -> None:
@@ -22,11 +23,10 @@ def ensure_index(settings: Settings) -> None:
     summary = index_paths(settings, progress=True)
     click.echo(
         f"indexed {len(summary.indexed)} reports ({summary.paragraphs} paragraphs), "
-        f"skipped {len(summary.skipped)}",
+        f"skipped {len(skipped_files(summary.skipped))}",
         err=True,
     )
-    for problem in summary.skipped:
-        click.echo(f"  skipped {problem.path}: {problem.reason}", err=True)
+    echo_skipped(summary.skipped)
 
 
 @click.command("serve")
