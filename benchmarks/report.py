@@ -9,7 +9,7 @@ from .measure import mb
 
 SHAPE_TITLES = {"top": "(a) top-20 ms", "facets": "(b) +facets ms", "page": "(c) page ms"}
 COLUMNS = (
-    "corpus", "engine", "paragraphs", "chars", "build s", "chars/s", "index MB",
+    "corpus", "engine", "paragraphs", "chars", "build s", "build CPU s", "chars/s", "index MB",
     "build RSS MB", "query RSS MB", *SHAPE_TITLES.values(), "(c) first-time ms", "incr. s",
     "web (4 clients)",
 )
@@ -56,7 +56,7 @@ def engine_row(corpus: dict[str, Any], name: str, res: dict[str, Any]) -> list[s
     incr = (res.get("incremental") or {}).get("changed", {}).get("seconds")
     return [
         corpus["name"], name, _num(build.get("paragraphs"), 0), _num(corpus["chars"], 0),
-        _num(seconds), _num(cps, 0),
+        _num(seconds), _num(build.get("cpu_seconds")), _num(cps, 0),
         _num(mb(build["index_bytes"]) if "index_bytes" in build else None),
         _num(mb(build["peak_rss"]) if "peak_rss" in build else None),
         _num(mb(query["peak_rss"]) if "peak_rss" in query else None),
@@ -84,6 +84,7 @@ def ratio_row(corpus: dict[str, Any], base: dict[str, Any], ours: dict[str, Any]
     return [
         corpus["name"], "**ratio** (× better)", "", "",
         _ratio(bb.get("seconds"), ob.get("seconds")),
+        _ratio(bb.get("cpu_seconds"), ob.get("cpu_seconds")),
         _ratio(bb.get("seconds"), ob.get("seconds")),  # same chars: chars/s ratio = time ratio
         _ratio(bb.get("index_bytes"), ob.get("index_bytes")),
         _ratio(bb.get("peak_rss"), ob.get("peak_rss")),
@@ -97,12 +98,14 @@ def table(results: dict[str, Any]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for entry in results["corpora"]:
         corpus, engines = entry["corpus"], entry["engines"]
-        for name in ("baseline", "fazhi-search"):
+        for name in ("baseline", "fazhi-before", "fazhi-search"):
             if name in engines:
                 lines.append("| " + " | ".join(engine_row(corpus, name, engines[name])) + " |")
-        if "baseline" in engines and "fazhi-search" in engines:
-            row = ratio_row(corpus, engines["baseline"], engines["fazhi-search"])
-            lines.append("| " + " | ".join(row) + " |")
+        for base in ("baseline", "fazhi-before"):
+            if base in engines and "fazhi-search" in engines:
+                row = ratio_row(corpus, engines[base], engines["fazhi-search"])
+                row[0] = f"{row[0]} vs {base}"
+                lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 

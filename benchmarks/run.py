@@ -31,7 +31,11 @@ from benchmarks.measure import PeakRss, dir_size  # noqa: E402
 from benchmarks.queries import QUERIES_FILE, load_queries  # noqa: E402
 
 REPO_ROOT = corpora.REPO_ROOT
-ENGINE_NAMES = {"baseline": "baseline", "ours": "fazhi-search"}
+ENGINE_NAMES = {"baseline": "baseline", "ours": "fazhi-search", "before": "fazhi-before"}
+# The last commit before the engine became one Whoosh document per paragraph (issue 11): the
+# "before" engine is that commit's code, checked out beside the run (a git worktree in
+# benchmarks/out/) and run with this virtualenv's packages (the dependencies did not change).
+BEFORE_COMMIT = "c4e52568b0bceb94db32cfed43c425fd7644ac0b"
 QUICK_CORPORA = ("seeds", "reports", "laws20k")
 FULL_CORPORA = ("seeds", "reports", "laws100k", "laws")
 EDIT_MARK = "\n\n基准测试追加的一段：本段只用于测量增量索引的耗时，测量后即删除。\n"
@@ -44,13 +48,18 @@ def log(msg: str) -> None:
 def run_worker(command: str, engine: str, corpus: Path, index: Path, out: Path,
                extra: list[str] | None = None) -> dict[str, Any]:
     """Run benchmarks.worker in a subprocess; its result plus the peak RSS of its process tree."""
-    cmd = [sys.executable, "-m", "benchmarks.worker", command, "--engine", engine,
+    root = before_checkout() if engine == "before" else REPO_ROOT
+    cmd = [sys.executable, "-m", "benchmarks.worker", command,
+           "--engine", "ours" if engine == "before" else engine,
            "--corpus", str(corpus), "--index", str(index), "--out", str(out), *(extra or [])]
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     out.unlink(missing_ok=True)
     err_path = out.with_suffix(".stderr")
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(err_path, "wb") as err:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=err, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=err, stderr=subprocess.STDOUT)
         with PeakRss(proc.pid) as rss:
             code = proc.wait()
     if code != 0 or not out.is_file():
@@ -58,9 +67,24 @@ def run_worker(command: str, engine: str, corpus: Path, index: Path, out: Path,
         raise RuntimeError(f"{command} ({engine}) failed with code {code}: " + " | ".join(tail))
     result = json.loads(out.read_text(encoding="utf-8"))
     result["peak_rss"] = max(rss.peak, result.get("self_peak_rss", 0))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the worker and of every process it waited for (its pool), user + system.
+    result["cpu_seconds"] = round((after.ru_utime - before.ru_utime)
+                                  + (after.ru_stime - before.ru_stime), 2)
     # Keep the tree's peak with the figures, so that --skip-build can report them again.
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
+
+
+def before_checkout(out_dir: Path = corpora.OUT_DIR) -> Path:
+    """A git worktree of ``BEFORE_COMMIT`` (made once, under benchmarks/out/)."""
+    path = out_dir / "engine-before"
+    if not (path / "indexer").is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=REPO_ROOT, check=False)
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), BEFORE_COMMIT],
+                       cwd=REPO_ROOT, check=True, capture_output=True)
+    return path
 
 
 def build(engine: str, corpus: corpora.Corpus, index: Path, work: Path,
@@ -72,7 +96,8 @@ def build(engine: str, corpus: corpora.Corpus, index: Path, work: Path,
     res = run_worker("build", engine, corpus.root, index, work / f"build-{corpus.name}-{engine}.json",
                      extra)
     res["index_bytes"] = dir_size(index)
-    log(f"{corpus.name}: {ENGINE_NAMES[engine]} built in {res['seconds']:.1f} s")
+    log(f"{corpus.name}: {ENGINE_NAMES[engine]} built in {res['seconds']:.1f} s "
+        f"({res['cpu_seconds']:.1f} CPU s)")
     return res
 
 
@@ -182,8 +207,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--corpus", action="append", choices=corpora.CORPUS_NAMES,
                    help="corpus to run (repeatable; default: the quick or full set)")
     p.add_argument("--shared", help="the shared material folder (default: ../shared beside the repo)")
-    p.add_argument("--engines", default="baseline,ours",
-                   help="comma-separated: baseline, ours (default both)")
+    p.add_argument("--engines", default="baseline,before,ours",
+                   help="comma-separated: baseline, ours, before (the engine of BEFORE_COMMIT); "
+                        "default all three")
     p.add_argument("--rounds", type=int, help="measured rounds over the query list (default 3; 2 quick)")
     p.add_argument("--queries", type=Path, default=QUERIES_FILE, help="query list file")
     p.add_argument("--web-corpus", help="corpus of the web load test (default laws100k; quick: "
@@ -201,7 +227,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.corpora = tuple(args.corpus or (QUICK_CORPORA if args.quick else FULL_CORPORA))
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if not args.engines or any(e not in ENGINE_NAMES for e in args.engines):
-        p.error("--engines takes a comma-separated list of: baseline, ours")
+        p.error("--engines takes a comma-separated list of: baseline, ours, before")
     args.rounds = args.rounds or (2 if args.quick else 3)
     if args.web_seconds is None:
         args.web_seconds = 10.0 if args.quick else 30.0

@@ -143,3 +143,29 @@ def test_first_run_on_a_fresh_machine_prints_only_the_summary(tmp_path: Path,
     assert any((tmp_path / "cache" / "fazhi-search").iterdir())  # the caches were built here
     for noise in ("prefix dict", "Loading model", "Dumping model"):
         assert noise not in proc.stderr, proc.stderr
+
+
+def test_a_hash_taken_within_the_racy_window_is_not_trusted(tmp_path: Path) -> None:
+    """A file hashed less than RACY_S after its last change may change again within the same
+    timestamp tick unseen: its cached hash is taken again next time; a settled one is reused.
+    (The cached digest is replaced by a marker to see which of the two happened.)"""
+    import hashlib
+    import json
+
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    fresh, settled = tmp_path / "fresh.txt", tmp_path / "settled.txt"
+    settled.write_text("早已写好的文件", encoding="utf-8")
+    time.sleep(RACY_S + 0.2)
+    fresh.write_text("刚刚写好的文件", encoding="utf-8")
+    hashes = FileHashes(folder)
+    hashes.sha256(fresh)
+    hashes.sha256(settled)
+    hashes.save()
+    data = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))
+    for entry in data["files"].values():
+        entry[1] = "0" * 64
+    (folder / CACHE_FILE).write_text(json.dumps(data), encoding="utf-8")
+    again = FileHashes(folder)
+    assert again.sha256(fresh) == hashlib.sha256(fresh.read_bytes()).hexdigest()
+    assert again.sha256(settled) == "0" * 64

@@ -13,6 +13,7 @@ from indexer import (
     QueryError,
     ReportNotFoundError,
     Scope,
+    Section,
     SearchRequest,
     Sort,
     get_report,
@@ -214,3 +215,59 @@ def get_report_ids(settings):
     assert stats.reports >= 1 and ids
     flat = search(settings, SearchRequest(grouped=True, limit=10_000, with_facets=False))
     return [g.report for g in flat.groups]
+
+
+def test_facet_not_truncated_at_exactly_facet_size(seed_index) -> None:
+    """As many values as facet_size: all listed and *not* flagged truncated; one fewer
+    allowed: flagged (the boundary of the flag)."""
+    res = search(seed_index, SearchRequest(query="法"))
+    city = next(f for f in res.facets if f.name == "city")
+    n = len(city.values)
+    assert n >= 2
+    exact = search(seed_index.replace(facet_size=n), SearchRequest(query="法"))
+    facet = next(f for f in exact.facets if f.name == "city")
+    assert len(facet.values) == n and not facet.truncated
+    fewer = search(seed_index.replace(facet_size=n - 1), SearchRequest(query="法"))
+    facet = next(f for f in fewer.facets if f.name == "city")
+    assert len(facet.values) == n - 1 and facet.truncated
+
+
+def test_report_scope_excluded_term_in_exactly_one_paragraph(index_reports) -> None:
+    """Report scope: an excluded term in one single paragraph of a report removes the whole
+    report, though its other paragraphs hold the positive term and not the excluded one."""
+    from fixtures_search import make_report
+
+    settings = index_reports(
+        make_report("one", ["行政复议案件十件。", "行政复议工作加强。", "信访工作稳定。"]),
+        make_report("two", ["行政复议案件五件。", "行政复议规范化。"]),
+    )
+    res = search(settings, SearchRequest(query="行政复议 -信访", scope=Scope.REPORT,
+                                         grouped=False, limit=100))
+    assert {h.report_id for h in res.hits} == {"two"}
+    para = search(settings, SearchRequest(query="行政复议 -信访", grouped=False, limit=100))
+    assert {h.report_id for h in para.hits} == {"one", "two"}
+
+
+def test_report_scope_filters_restrict_paragraphs_first(index_reports) -> None:
+    """Report scope with a filter: the terms must be found among the filtered paragraphs
+    (a term only in a paragraph of another section does not make the report match)."""
+    from dataclasses import replace
+
+    from fixtures_search import make_report
+
+    base = make_report("r", ["一、主要举措和成效", "行政复议工作加强。", "二、存在的不足",
+                             "调解工作薄弱。"])
+    sections = [Section.MEASURES, Section.MEASURES, Section.SHORTCOMINGS, Section.SHORTCOMINGS]
+    report = replace(base, paragraphs=tuple(replace(p, section=s)
+                                            for p, s in zip(base.paragraphs, sections)))
+    settings = index_reports(report)
+    shortcomings = (("section", ("shortcomings",)),)
+    both = search(settings, SearchRequest(query="行政复议 调解", scope=Scope.REPORT,
+                                          filters=shortcomings, grouped=False, limit=100))
+    assert both.total_paragraphs == 0
+    unfiltered = search(settings, SearchRequest(query="行政复议 调解", scope=Scope.REPORT,
+                                                grouped=False, limit=100))
+    assert unfiltered.total_paragraphs == 2
+    only = search(settings, SearchRequest(query="调解", scope=Scope.REPORT,
+                                          filters=shortcomings, grouped=False, limit=100))
+    assert [h.text for h in only.hits] == ["调解工作薄弱。"]
