@@ -11,12 +11,14 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from .errors import IngestError
+from .formats_docx import CONVERT_HINTS, read_docx
+from .formats_pdf import read_pdf
 from .models import RawDocument
 
 # suffix (lower case) -> RawDocument.kind
@@ -26,6 +28,15 @@ SUFFIX_KINDS: dict[str, str] = {
     ".markdown": "md",
     ".html": "html",
     ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+# Formats that need a converter: walked so that each is listed as skipped with its hint.
+_WALKED_SUFFIXES = frozenset({*SUFFIX_KINDS, *CONVERT_HINTS})
+# kind -> reader of the raw bytes: (text, meta)
+_BINARY_READERS: dict[str, Callable[[bytes, str], tuple[str, dict[str, str]]]] = {
+    "pdf": read_pdf,
+    "docx": read_docx,
 }
 MANIFEST_NAMES = frozenset({"metadata.csv"})
 MANIFEST_SUFFIXES = frozenset({".jsonl"})
@@ -66,6 +77,11 @@ class SourceFile:
         return SUFFIX_KINDS.get(self.path.suffix.lower())
 
 
+def unsupported_reason(suffix: str) -> str:
+    """Why a file of SUFFIX is not read (with a hint to convert legacy office formats)."""
+    return CONVERT_HINTS.get(suffix.lower()) or f"unsupported file type {suffix or '(no suffix)'!r}"
+
+
 def printable_path(path: str) -> str:
     """PATH as valid Unicode: bytes of a non-UTF-8 file name (kept by Python as surrogates)
     are written as \\xNN escapes, so ids stay unique and can be stored and printed."""
@@ -93,9 +109,7 @@ def find_sources(paths: Sequence[Path]) -> Iterator[SourceFile]:
             yield from _walk(path)
         elif path.exists() or path.is_symlink():
             if path.suffix.lower() not in SUFFIX_KINDS:
-                raise IngestError(
-                    str(path), f"unsupported file type {path.suffix or '(no suffix)'!r}"
-                )
+                raise IngestError(str(path), unsupported_reason(path.suffix))
             yield SourceFile(path=path, root=path.parent)
         else:
             raise IngestError(str(path), "no such file or directory")
@@ -120,7 +134,7 @@ def _walk(root: Path) -> Iterator[SourceFile]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            if path.suffix.lower() in SUFFIX_KINDS and not is_manifest(path):
+            if path.suffix.lower() in _WALKED_SUFFIXES and not is_manifest(path):
                 yield SourceFile(path=path, root=root)
 
 
@@ -136,8 +150,19 @@ def read_source(source: SourceFile, max_bytes: int) -> RawDocument:
     path = source.path
     kind = source.kind
     if kind is None:
-        raise IngestError(str(path), f"unsupported file type {path.suffix or '(no suffix)'!r}")
+        raise IngestError(str(path), unsupported_reason(path.suffix))
     data = _read_bytes(path, max_bytes)
+    if kind in _BINARY_READERS:
+        text, html_meta = _BINARY_READERS[kind](data, str(path))
+        return RawDocument(
+            source_path=printable_path(str(path)),
+            relative_path=source.relative_path,
+            content_sha256=hashlib.sha256(data).hexdigest(),
+            encoding="binary",
+            kind=kind,
+            text=text,
+            html_meta=html_meta,
+        )
     text, encoding = decode_bytes(data, str(path))
     html_meta: dict[str, str] = {}
     if kind == "html" or (kind == "txt" and looks_like_html(text)):
