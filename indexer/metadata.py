@@ -12,6 +12,7 @@ from . import dates
 from .gazetteer import NATIONAL, NATIONWIDE, PlaceResult, load_gazetteer, resolve_place
 from .hosts import hint_from_url
 from .levels import settle_level
+from .sections import missing_section_warnings
 from .models import Level, ParsedReport, Report
 
 _REPORT_WORDS = ("报告", "情况", "总结")
@@ -401,6 +402,8 @@ def build_report(
         _apply_manifest(values, manifest_row, warnings)
     values["level"], level_warnings = settle_level(values["level"], values)
     warnings.extend(level_warnings)
+    if title and _looks_like_title(title):  # a 法治政府建设 report: its standard outline
+        warnings.extend(missing_section_warnings(parsed.paragraphs))
     if values["published"] is None:
         warnings.append("未找到发布日期")
     return Report(
