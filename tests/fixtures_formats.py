@@ -19,8 +19,9 @@ BREAK_SENTENCE = "全镇行政执法案卷评查合格率达到百分之百并�
 CLOSING_SENTENCE = "青阳镇人民政府将继续推进基层法治建设，不断提高依法行政水平。"
 
 
-def report_html(paragraph_count: int = 7) -> str:
-    """A report page: title, source/date line, numbered headings, long indented paragraphs."""
+def report_html(paragraph_count: int = 7, push: bool = True) -> str:
+    """A report page: title, source/date line, numbered headings, long indented paragraphs
+    (with PUSH, the BREAK_SENTENCE paragraph starts on the last line of a page)."""
     body = "".join(
         f"<p>{FILLER * 5}第{i + 1}项工作取得实效。</p>" for i in range(paragraph_count)
     )
@@ -36,7 +37,7 @@ def report_html(paragraph_count: int = 7) -> str:
     <p class="meta">发布时间：2024-03-18</p>
     <p>2023年，青阳镇在江阴市委、市政府的坚强领导下，扎实推进法治政府建设，现将有关情况报告如下。</p>
     <h2>一、主要举措和成效</h2>{body}
-    <div class="push"></div><p>在规范行政执法方面，镇综合执法办公室，{BREAK_SENTENCE}，{FILLER * 2}形成长效机制。</p>
+    {'<div class="push"></div>' if push else ''}<p>在规范行政执法方面，镇综合执法办公室，{BREAK_SENTENCE}，{FILLER * 2}形成长效机制。</p>
     <h2>二、存在的不足</h2><p>法治宣传的针对性还不够强，基层执法人员力量仍然不足。</p>
     <h2>三、下一年度工作安排</h2><p>{CLOSING_SENTENCE}</p>
     </body></html>"""
