@@ -4,11 +4,30 @@ breaks), a scan of such a page (an image-only PDF rendered by PDFium), DOCX made
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[object]:
+    """Debian's chromium driven by Playwright (never a downloaded browser); skips without it."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 TITLE = "青阳镇人民政府关于2023年度法治政府建设情况的报告"
 RUNNING_HEADER = "青阳镇人民政府办公室 政务公开"

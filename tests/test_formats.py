@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from fixtures_formats import (
     BREAK_SENTENCE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLOSING_SENTENCE,
     RUNNING_HEADER,
     TITLE,
+    headless_chromium,
     make_docx,
     page_texts,
     print_pdf,
@@ -33,16 +32,8 @@ from indexer.sources import SourceFile
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with headless_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

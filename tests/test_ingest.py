@@ -76,13 +76,13 @@ def test_bad_files_become_problems_and_the_rest_goes_on(tmp_path: Path, seeds_di
     """A bad file is an IngestProblem (and a log line); good files are still ingested."""
     shutil.copy(seeds_dir / SEED_000, tmp_path / "b_good.txt")
     (tmp_path / "a_empty.txt").write_bytes(b"")
-    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.4")  # not a report: ignored inside a folder
-    items = list(ingest_paths([tmp_path, tmp_path / "missing.txt", tmp_path / "c.pdf"], ingest_settings))
+    (tmp_path / "c.xls").write_bytes(b"\xd0\xcf\x11\xe0")  # not a report: ignored inside a folder
+    items = list(ingest_paths([tmp_path, tmp_path / "missing.txt", tmp_path / "c.xls"], ingest_settings))
     problems = [(Path(i.path).name, i.reason) for i in items if isinstance(i, IngestProblem)]
     assert problems == [
         ("a_empty.txt", "empty file"),
         ("missing.txt", "no such file or directory"),
-        ("c.pdf", "unsupported file type '.pdf'"),
+        ("c.xls", "unsupported file type '.xls'"),
     ]
     assert [i.report.report_id for i in items if isinstance(i, IngestedReport)] == ["b_good"]
     assert "a_empty.txt: empty file" in caplog.text
