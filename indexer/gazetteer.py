@@ -18,7 +18,10 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .hosts import HostHint
 
 PROVINCE, PREFECTURE, COUNTY, TOWN = 1, 2, 3, 4
 
@@ -290,9 +293,12 @@ def full_name(chain: tuple[Division, ...]) -> str:
 # ---------------------------------------------------------------- jurisdiction resolution
 
 NATIONAL = "中华人民共和国"
+NATIONWIDE = "全国"
 _LEVEL_OF_DEPTH = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county", TOWN: "town"}
 _GOVERNMENT_END = re.compile(r"(人民政府|政府|办事处|党工委|党委|工委|管委会|办公室)$")
 _DEPARTMENT_END = re.compile(r"(局|厅|(?<![党支])部|委员会|署)$")
+# Organs whose own reports are national: the State Council, the NPC, the Party centre.
+_NATIONAL_GOVERNMENT = re.compile(r"^(?:中华人民共和国)?(?:国务院(?:办公厅)?|全国人民代表大会|全国人大|中共中央|中国共产党中央委员会|中央人民政府)$")
 _NATIONAL_ORGAN = re.compile(r"^(?:国务院|国家|中华人民共和国|中央)|^[\u4e00-\u9fff]{2,8}部$")
 _UNIT_LEVEL = {"省": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "盟": PREFECTURE,
                "县": COUNTY, "区": COUNTY, "旗": COUNTY, "镇": TOWN, "乡": TOWN, "街": TOWN}
@@ -324,6 +330,8 @@ class PlaceResult:
         for div in self.chain:
             out[_LEVEL_OF_DEPTH[div.level]] = div.name
         out["jurisdiction"] = NATIONAL if self.national else (full_name(self.chain) or None)
+        if self.national:
+            out["province"] = NATIONWIDE  # the region facet's value for national organs
         return out
 
     def complete_organ(self, organ: str) -> str:
@@ -347,6 +355,12 @@ def cue_level(text: str) -> int | None:
     """The level the author speaks from (全省 -> 1, 我市 -> 2, 我县 -> 3, 乡党委 -> 4), by the most
     frequent cue outside "在…领导下" clauses; None without cues."""
     text = _UNDER_CLAUSE.sub("", text)
+    if "自治区" in text:
+        # 自治区人民政府/自治区党委 are provincial organs; an autonomous region calls itself
+        # 全区/我区 too, which are a district's cues only when a district's organ is named.
+        text = text.replace("自治区", "省")
+        if not re.search(r"区委|区政府|区人民政府", text):
+            text = text.replace("全区", "全省").replace("我区", "我省")
     counts = {level: len(p.findall(text)) for level, p in _CUES.items()}
     best = max(counts.values())
     if best == 0:
@@ -355,9 +369,10 @@ def cue_level(text: str) -> int | None:
 
 
 def _resolve(gaz: Gazetteer, match: PlaceMatch, context: Callable[[], list[PlaceMatch]],
-             cue: int | None
+             cue: int | None, hinted: frozenset[str] = frozenset()
              ) -> tuple[Division | None, str | None]:
-    """One match's division, using the other names around it; (None, reason) when ambiguous."""
+    """One match's division, using the other names around it, then the site's host (HINTED:
+    codes of the divisions it names); (None, reason) when ambiguous."""
     if len(match.divisions) == 1:
         return match.divisions[0], None
     mentioned = {d.code for m in context() if m.text != match.text for d in m.divisions}
@@ -366,6 +381,9 @@ def _resolve(gaz: Gazetteer, match: PlaceMatch, context: Callable[[], list[Place
     best = [d for s, d in scores if s == top]
     if top > 0 and len(best) == 1:
         return best[0], None
+    on_host = [d for d in match.divisions if any(a.code in hinted for a in gaz.chain(d))]
+    if len(on_host) == 1:
+        return on_host[0], None
     if cue is not None:
         at_cue = [d for d in best if d.level == cue]
         if len(at_cue) == 1:
@@ -414,10 +432,15 @@ def resolve_place(
     signature: tuple[str, ...],
     body: str,
     subject: str | None,
+    hint: HostHint | None = None,
 ) -> PlaceResult:
     """The report's jurisdiction chain and level from its title, organs, top lines, opening
-    sentence and signature; names elsewhere in the body only disambiguate."""
+    sentence and signature; names elsewhere in the body, then the site's host (HINT), only
+    disambiguate; the host fills the chain when the text names no place."""
     gaz = load_gazetteer()
+    hinted = hint.codes() if hint is not None else frozenset()
+    if any(_NATIONAL_GOVERNMENT.search(o) for o in [*organs, subject or ""] if o):
+        return PlaceResult(national=True, level="national")
     head = opening[:250]
     # Strong evidence names the author; the salutation (苏州市人民政府：) names the addressee and
     # page furniture (欢迎来到…, 来源:…) the site, so both only serve as context.
@@ -439,13 +462,13 @@ def resolve_place(
         elif department[:1] in _UNIT_LEVEL or department.startswith("我"):
             cue = _UNIT_LEVEL.get(department[:1], cue)
         elif _NATIONAL_ORGAN.search(department):
-            return PlaceResult(national=True, level="department")
+            return PlaceResult(national=True, level="national")
 
     deepest: Division | None = None
     ambiguous_levels: list[int] = []
     warnings: list[str] = []
     for tier in tiers:
-        deepest, levels, why = _pick(gaz, tier, context, cue)
+        deepest, levels, why = _pick(gaz, tier, context, cue, hinted)
         ambiguous_levels += levels
         warnings += why
         if deepest is not None:
@@ -459,11 +482,16 @@ def resolve_place(
             deepest = below
         else:
             ambiguous_levels.append(speaker)
+    deepest, host_note = _apply_host(gaz, hint, deepest, cue, speaker, head, body)
+    if deepest is None and hint is not None and hint.national:
+        return PlaceResult(national=True, level="national", warnings=(host_note,))
     if deepest is not None:
         chain = gaz.chain(deepest)
         kind = max([deepest.level, *(lv for lv in ambiguous_levels if lv > deepest.level)])
         if kind == deepest.level and speaker is None:
             warnings = []
+        if host_note:
+            warnings.append(host_note)
     elif cue is not None:
         div, why_not = _infer(gaz, cue, head, body)
         warnings.append(why_not)
@@ -473,8 +501,32 @@ def resolve_place(
         if not warnings:
             warnings.append("未能确定区划：标题、落款和开头均无地名")
         chain, kind = (), max(ambiguous_levels, default=None)
-    level = "department" if department else (_LEVEL_OF_DEPTH[kind] if kind else None)
+    area = _LEVEL_OF_DEPTH[kind] if kind else None
+    if department:  # status plus the level of the area served (a town's offices are the town's)
+        level = ("town" if area == "town" else f"{area}_department") if area else "department"
+    else:
+        level = area
     return PlaceResult(chain=chain, level=level, warnings=tuple(dict.fromkeys(w for w in warnings if w)))
+
+
+def _apply_host(gaz: Gazetteer, hint: HostHint | None, deepest: Division | None, cue: int | None,
+                speaker: int | None, head: str, body: str) -> tuple[Division | None, str]:
+    """DEEPEST completed from the host: the host's division when the text names no place of its
+    own (县政府, 我局), or when the text names only an area above it while speaking from the
+    host's level. Returns (division, a note saying the host was used, or "")."""
+    on_host = hint.unique if hint is not None else None
+    if on_host is None:
+        return deepest, ""
+    note = f"区划由网站域名“{hint.host}”推断"  # type: ignore[union-attr]
+    if deepest is None and (cue is None or cue >= on_host.level):
+        if cue is None or cue == on_host.level:
+            return on_host, note
+        below, _ = _infer(gaz, cue, head, body, within=on_host)
+        return (below, note) if below is not None else (on_host, note + f"；正文未写明{on_host.name}下的本级名称")
+    if (deepest is not None and deepest.level < on_host.level and deepest in gaz.chain(on_host)
+            and max(cue or 0, speaker or 0) >= on_host.level):
+        return on_host, note  # "湖北省…" in the text, "我县" speaking, 房县's host: 房县
+    return deepest, ""
 
 
 _FURNITURE_LINE = re.compile(r"欢迎|当前位置|您的位置|首页|来源|发布|网站|>|》\s*$")
@@ -487,7 +539,7 @@ def _is_own_line(line: str) -> bool:
 
 
 def _pick(gaz: Gazetteer, matches: list[PlaceMatch], context: Callable[[], list[PlaceMatch]],
-          cue: int | None
+          cue: int | None, hinted: frozenset[str] = frozenset()
           ) -> tuple[Division | None, list[int], list[str]]:
     """The deepest division the matches resolve to (first of equals), the levels of ambiguous
     names, and why they stayed ambiguous."""
@@ -495,7 +547,7 @@ def _pick(gaz: Gazetteer, matches: list[PlaceMatch], context: Callable[[], list[
     ambiguous_levels: list[int] = []
     warnings: list[str] = []
     for m in matches:
-        div, why = _resolve(gaz, m, context, cue)
+        div, why = _resolve(gaz, m, context, cue, hinted)
         if div is not None:
             resolved.append(div)
             continue

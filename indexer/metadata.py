@@ -9,7 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import dates
-from .gazetteer import NATIONAL, PlaceResult, load_gazetteer, resolve_place
+from .gazetteer import NATIONAL, NATIONWIDE, PlaceResult, load_gazetteer, resolve_place
+from .hosts import hint_from_url
+from .levels import settle_level
+from .sections import missing_section_warnings
 from .models import Level, ParsedReport, Report
 
 _REPORT_WORDS = ("报告", "情况", "总结")
@@ -259,7 +262,9 @@ _LEVEL_NAMES = {
     "省": Level.PROVINCE, "省级": Level.PROVINCE, "市": Level.CITY, "市级": Level.CITY,
     "地市": Level.CITY, "县": Level.COUNTY, "县级": Level.COUNTY, "区县": Level.COUNTY,
     "乡镇": Level.TOWN, "乡镇街道": Level.TOWN, "街道": Level.TOWN, "镇": Level.TOWN,
-    "部门": Level.DEPARTMENT,
+    "部门": Level.DEPARTMENT, "国家级": Level.NATIONAL, "全国": Level.NATIONAL, "中央": Level.NATIONAL,
+    "国家": Level.NATIONAL, "省级部门": Level.PROVINCE_DEPARTMENT, "市级部门": Level.CITY_DEPARTMENT,
+    "县级部门": Level.COUNTY_DEPARTMENT,
 }
 _PLACE_FIELDS = ("province", "city", "county", "town")
 
@@ -281,7 +286,7 @@ def _coerce_level(value: str) -> Level | None:
 def _manifest_place(value: str) -> PlaceResult | None:
     """A manifest's jurisdiction ("全国", "上海", "江苏省苏州市") as a place chain."""
     norm = dates.normalize(value).strip()
-    if norm in ("全国", "中国", "中央", NATIONAL):
+    if norm in (NATIONWIDE, "中国", "中央", NATIONAL):
         return PlaceResult(chain=(), national=True)
     gaz = load_gazetteer()
     matches = gaz.find(norm, lenient=True)
@@ -368,7 +373,9 @@ def build_report(
     organs = [o for o in (
         _header_organ(doc), doc.furniture.get("issuer"), _title_organ(title), _signature_organ(doc),
     ) if o]
+    url = (manifest_row or {}).get("source_url") or doc.furniture.get("url")
     place = resolve_place(
+        hint=hint_from_url(url),
         title=title,
         organs=organs,
         top=doc.top,
@@ -381,7 +388,6 @@ def build_report(
     year, year_warning = extract_report_year(doc, title)
     if year_warning:
         warnings.append(year_warning)
-    url = (manifest_row or {}).get("source_url") or doc.furniture.get("url")
     values: dict = {
         "title": title,
         "issuer": _issuer(doc, title, place),
@@ -399,6 +405,10 @@ def build_report(
         if any(values[k] != v for k, v in place.fields().items()):
             settled |= set(place.warnings)
         warnings = [w for w in warnings if w not in settled]
+    values["level"], level_warnings = settle_level(values["level"], values)
+    warnings.extend(level_warnings)
+    if title and _looks_like_title(title):  # a 法治政府建设 report: its standard outline
+        warnings.extend(missing_section_warnings(parsed.paragraphs))
     if values["published"] is None:
         warnings.append("未找到发布日期")
     return Report(

@@ -10,10 +10,21 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
+    """Who wrote a report: a government at some level, or a department serving an area.
+
+    A 直辖市 or an autonomous region is a province; national organs (国务院 and its 部委, 全国人大,
+    中共中央) are ``national``. A department's level is its status plus the level of the area
+    it serves, so "county-level departments" is one value; ``department`` alone is a department
+    whose area is unknown."""
+
+    NATIONAL = "national"
     PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
     TOWN = "town"
+    PROVINCE_DEPARTMENT = "province_department"
+    CITY_DEPARTMENT = "city_department"
+    COUNTY_DEPARTMENT = "county_department"
     DEPARTMENT = "department"
 
 
@@ -36,11 +47,15 @@ SECTION_LABELS: dict[str, str] = {
 }
 
 LEVEL_LABELS: dict[str, str] = {
+    Level.NATIONAL: "国家级",
     Level.PROVINCE: "省级",
     Level.CITY: "市级",
     Level.COUNTY: "县级",
     Level.TOWN: "乡镇街道",
-    Level.DEPARTMENT: "部门",
+    Level.PROVINCE_DEPARTMENT: "省级部门",
+    Level.CITY_DEPARTMENT: "市级部门",
+    Level.COUNTY_DEPARTMENT: "县级部门",
+    Level.DEPARTMENT: "部门（层级未明）",
 }
 
 

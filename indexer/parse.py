@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .models import ParsedParagraph, ParsedReport, RawDocument, Section
+from .sections import refine_sections
 
 # ---------------------------------------------------------------- character classes
 
@@ -182,7 +183,7 @@ def parse(raw: RawDocument) -> ParsedReport:
     dropped.extend(head_dropped)
     _mark_headings(units)
     units = _join_page_breaks(units)
-    paragraphs = _outline(units)
+    paragraphs = refine_sections(_outline(units))  # unheaded shortcomings/plans passages
     warnings: list[str] = []
     if not any(u.zone == "body" for u in units):
         warnings.append("未识别出正文（没有编号标题或成句的段落）")

@@ -12,13 +12,15 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import IngestError
+from .formats_docx import CONVERT_HINTS, read_docx
+from .formats_pdf import read_pdf
 from .models import IngestProblem, RawDocument
 
 if TYPE_CHECKING:
@@ -31,6 +33,14 @@ SUFFIX_KINDS: dict[str, str] = {
     ".markdown": "md",
     ".html": "html",
     ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+# Formats that need a converter: walked so that each is listed as skipped with its hint.
+# kind -> reader of the raw bytes: (text, meta)
+_BINARY_READERS: dict[str, Callable[[bytes, str], tuple[str, dict[str, str]]]] = {
+    "pdf": read_pdf,
+    "docx": read_docx,
 }
 MANIFEST_NAMES = frozenset({"metadata.csv"})
 MANIFEST_SUFFIXES = frozenset({".jsonl"})
@@ -69,6 +79,11 @@ class SourceFile:
     @property
     def kind(self) -> str | None:
         return SUFFIX_KINDS.get(self.path.suffix.lower())
+
+
+def unsupported_reason(suffix: str) -> str:
+    """Why a file of SUFFIX is not read (with a hint to convert legacy office formats)."""
+    return CONVERT_HINTS.get(suffix.lower()) or f"unsupported file type {suffix or '(no suffix)'!r}"
 
 
 def printable_path(path: str) -> str:
@@ -115,9 +130,7 @@ def walk_sources(
             yield from walk_folder(path, options or WalkOptions())
         elif path.exists() or path.is_symlink():
             if path.suffix.lower() not in SUFFIX_KINDS:
-                raise IngestError(
-                    str(path), f"unsupported file type {path.suffix or '(no suffix)'!r}"
-                )
+                raise IngestError(str(path), unsupported_reason(path.suffix))
             yield SourceFile(path=path, root=path.parent)
         else:
             raise IngestError(str(path), "no such file or directory")
@@ -135,8 +148,19 @@ def read_source(source: SourceFile, max_bytes: int) -> RawDocument:
     path = source.path
     kind = source.kind
     if kind is None:
-        raise IngestError(str(path), f"unsupported file type {path.suffix or '(no suffix)'!r}")
+        raise IngestError(str(path), unsupported_reason(path.suffix))
     data = _read_bytes(path, max_bytes)
+    if kind in _BINARY_READERS:
+        text, html_meta = _BINARY_READERS[kind](data, str(path))
+        return RawDocument(
+            source_path=printable_path(str(path)),
+            relative_path=source.relative_path,
+            content_sha256=hashlib.sha256(data).hexdigest(),
+            encoding="binary",
+            kind=kind,
+            text=text,
+            html_meta=html_meta,
+        )
     text, encoding = decode_bytes(data, str(path))
     html_meta: dict[str, str] = {}
     if kind == "html" or (kind == "txt" and looks_like_html(text)):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .models import IngestProblem
-from .sources import SUFFIX_KINDS, SourceFile, is_manifest, printable_path
+from .sources import SUFFIX_KINDS, SourceFile, is_manifest, printable_path, unsupported_reason
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -120,7 +120,7 @@ def walk_folder(root: Path, options: WalkOptions) -> Iterator[SourceFile | Inges
             if reason is None and _NOTE.match(path.stem):
                 reason = REASON_NOTE
             if reason is None and path.suffix.lower() not in SUFFIX_KINDS:
-                reason = f"unsupported file type {path.suffix.lower() or '(no suffix)'!r}"
+                reason = unsupported_reason(path.suffix.lower())
             if reason is None:
                 yield SourceFile(path=path, root=root)
             else:

@@ -236,6 +236,10 @@ def build_corpus(
     locked = put("perms/unreadable.txt", REPORT.encode(),
                  INDEX if IS_ROOT else skip("permission denied"))
     locked.chmod(0)
+    # --- office formats: a broken .docx/.pdf is skipped as unreadable, legacy ones with a hint
+    put("office/notes.docx", b"PK\x03\x04", skip("unreadable DOCX"))
+    put("office/scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + rng.randbytes(2048), skip("unreadable PDF"))
+    put("office/old.doc", b"\xd0\xcf\x11\xe0" + rng.randbytes(512), skip("convert it"))
     # --- hidden files the walk ignores by design (not counted); other files are listed
     (root / ".hidden.txt").write_bytes(REPORT.encode())
     (root / "notes.zip").write_bytes(b"PK\x03\x04")

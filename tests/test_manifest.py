@@ -167,9 +167,10 @@ def test_manifest_values_win_over_extraction(tmp_path: Path) -> None:
 
 
 def test_manifest_jurisdiction_quanguo_is_the_country(tmp_path: Path) -> None:
-    """jurisdiction 全国 (as in the work-reports manifest) means 中华人民共和国."""
+    """jurisdiction 全国 (as in the work-reports manifest) means 中华人民共和国: level national,
+    region facet 全国."""
     r = _build(tmp_path, {"jurisdiction": "全国"})
-    assert (r.jurisdiction, r.province, r.town) == ("中华人民共和国", None, None)
+    assert (r.jurisdiction, r.province, r.town, r.level) == ("中华人民共和国", "全国", None, Level.NATIONAL)
 
 
 def test_bad_manifest_values_become_warnings(tmp_path: Path) -> None:

@@ -66,15 +66,15 @@ def test_municipality_district_has_no_city(tmp_path: Path) -> None:
 def test_county_department_serves_its_county(tmp_path: Path) -> None:
     """永登县自然资源局's report is a department report of 甘肃省兰州市永登县."""
     r = _report(tmp_path, f"永登县自然资源局关于2023年法治政府建设情况的报告\n\n2023年，我局{BODY}\n")
-    assert (r.level, r.jurisdiction) == (Level.DEPARTMENT, "甘肃省兰州市永登县")
+    assert (r.level, r.jurisdiction) == (Level.COUNTY_DEPARTMENT, "甘肃省兰州市永登县")
     assert r.issuer == "永登县自然资源局"
 
 
 def test_national_ministry_serves_the_whole_country(tmp_path: Path) -> None:
-    """司法部 is a department of 中华人民共和国 with no province, city, county or town."""
+    """司法部 is a national organ: level national, region 全国, no city, county or town."""
     r = _report(tmp_path, f"2021年，司法部坚持以习近平新时代中国特色社会主义思想为指导，{BODY}\n")
-    assert (r.level, r.jurisdiction, r.report_year) == (Level.DEPARTMENT, "中华人民共和国", 2021)
-    assert _chain(r) == (None, None, None, None)
+    assert (r.level, r.jurisdiction, r.report_year) == (Level.NATIONAL, "中华人民共和国", 2021)
+    assert _chain(r) == ("全国", None, None, None)
 
 
 def test_ambiguous_town_without_context_is_left_empty(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_nameless_city_department_takes_its_city_from_the_opening(tmp_path: Path
     """"市司法局…为大连振兴发展" is 大连市's department; the inference is flagged."""
     r = _report(tmp_path, "关于2024年法治政府建设情况的报告\n\n2024年，在市委、市政府正确领导下，市司法局深入学习"
                           f"贯彻习近平法治思想，{BODY}为大连振兴发展新突破提供了有力法治保障。\n")
-    assert (r.level, r.jurisdiction, r.issuer) == (Level.DEPARTMENT, "辽宁省大连市", "大连市司法局")
+    assert (r.level, r.jurisdiction, r.issuer) == (Level.CITY_DEPARTMENT, "辽宁省大连市", "大连市司法局")
     assert any("推断" in w for w in r.warnings)
 
 

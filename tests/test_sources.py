@@ -151,7 +151,7 @@ def test_permission_denied(write_source) -> None:
 
 def test_find_sources_walks_sorted_and_skips_what_is_not_a_report(tmp_path: Path) -> None:
     """Folders are walked recursively in order; hidden, manifest and other files are skipped."""
-    for name in ("b.txt", "a.md", "sub/c.HTML", "sub/d.htm", "x.pdf", ".hidden.txt",
+    for name in ("b.txt", "a.md", "sub/c.HTML", "sub/d.htm", "x.xls", ".hidden.txt",
                  ".git/e.txt", "metadata.csv", "rows.jsonl", "z.markdown"):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,10 +165,13 @@ def test_find_sources_walks_sorted_and_skips_what_is_not_a_report(tmp_path: Path
 def test_explicit_files(tmp_path: Path) -> None:
     """An explicit file's root is its folder; an unsupported or missing one is an error."""
     (tmp_path / "r.txt").write_text(TEXT, encoding="utf-8")
-    (tmp_path / "r.pdf").write_bytes(b"%PDF")
+    (tmp_path / "r.xls").write_bytes(b"\xd0\xcf")
+    (tmp_path / "r.doc").write_bytes(b"\xd0\xcf")
     assert list(find_sources([tmp_path / "r.txt"])) == [SourceFile(tmp_path / "r.txt", tmp_path)]
-    with pytest.raises(IngestError, match="unsupported file type '.pdf'"):
-        list(find_sources([tmp_path / "r.pdf"]))
+    with pytest.raises(IngestError, match="unsupported file type '.xls'"):
+        list(find_sources([tmp_path / "r.xls"]))
+    with pytest.raises(IngestError, match="convert it to .docx or PDF"):
+        list(find_sources([tmp_path / "r.doc"]))
     with pytest.raises(IngestError, match="no such file"):
         list(find_sources([tmp_path / "nope.txt"]))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-_LEVELS = "province（省级）、city（市级）、county（县级）、town（乡镇街道）、department（部门）"
+from indexer import LEVEL_LABELS
+
+_LEVELS = "、".join(f"{value}（{label}）" for value, label in LEVEL_LABELS.items())
 _SECTIONS = "leadership、measures、shortcomings、plans、other"
 
 # (pattern on the engine's message, Chinese template using the pattern's groups)
