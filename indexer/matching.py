@@ -3,7 +3,8 @@
 Exact mode (grep's hit set, by construction):
 - a term of one character ``c``: every ``grams`` term that starts with ``c`` (every character
   of a text starts a gram: the next character or ``END`` follows it); the union of their
-  postings is exactly the paragraphs holding ``c``;
+  postings is exactly the paragraphs holding ``c`` (for a common character, with thousands of
+  such grams, a numpy pass over the normalised texts gives the same set faster);
 - a term of two characters: the postings of that gram (exactly the paragraphs holding it);
 - longer terms: the intersection of the postings of its rarest grams (Whoosh's document
   frequencies choose them) gives candidates that hold every gram; each candidate's normalised
@@ -30,6 +31,9 @@ from .snapshot import Snapshot
 MAX_GRAMS = 4
 # Stop intersecting once this few candidates are left (checking them is cheaper).
 FEW_CANDIDATES = 64
+# A one-character term whose grams have more posting lists than this is found by a pass over
+# the normalised texts instead (``Snapshot.docs_with_char``): the same set, faster.
+MAX_PREFIX_LISTS = 400
 # Term masks remembered per snapshot.
 MASK_CACHE_SIZE = 512
 
@@ -40,8 +44,13 @@ def _grams(unit: str) -> list[str]:
 
 def unit_docs(snap: Snapshot, unit: str) -> np.ndarray:
     """Sorted docnums (deleted ones included) whose normalised text contains ``unit``."""
+    if not _encodable(unit):  # a lone surrogate: no term of the index holds it; scan the texts
+        return np.flatnonzero(snap.contains(np.arange(snap.size, dtype=np.int64), unit))
     if len(unit) == 1:
-        parts = [snap.postings("grams", g)[0] for g in snap.prefix_terms("grams", unit)]
+        grams = snap.prefix_terms("grams", unit)
+        if len(grams) * len(snap.leaves) > MAX_PREFIX_LISTS:
+            return snap.docs_with_char(unit)
+        parts = [snap.postings("grams", g)[0] for g in grams]
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     grams = _grams(unit)
     if len(unit) == 2 and END not in unit:
@@ -55,6 +64,14 @@ def unit_docs(snap: Snapshot, unit: str) -> np.ndarray:
     if not len(docs):
         return docs
     return docs[snap.contains(docs, unit)]
+
+
+def _encodable(unit: str) -> bool:
+    try:
+        unit.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def unit_mask(snap: Snapshot, unit: str) -> np.ndarray:

@@ -55,6 +55,7 @@ class Snapshot:
     report_ord: dict[str, int]  # live reports by id
     report_rank: np.ndarray  # rank of each report's id (tie-breaks)
     report_titles: list[str]  # normalised
+    report_is_report: np.ndarray  # bool per report: its title calls it a 报告 (not a law text)
     n: np.ndarray
     year: np.ndarray  # int32 per docnum, -1 unknown
     is_heading_arr: np.ndarray
@@ -63,6 +64,9 @@ class Snapshot:
     normed_parts: list[str]  # per leaf
     columns: dict[str, FacetColumn]
     lengths: dict[str, np.ndarray]  # ranking field -> Whoosh's field length per docnum
+    norm_len: np.ndarray  # normalised characters per docnum
+    signals: np.ndarray  # uint8 per docnum (segment_cache.SIGNAL_* bits)
+    text_hash: np.ndarray  # int64 per docnum: equal normalised texts, equal hashes
     doc_count_all: int
     field_totals: dict[str, float]
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
@@ -124,6 +128,11 @@ class Snapshot:
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Whoosh's document frequency of ``term`` (deleted documents included)."""
         return int(self.reader.doc_frequency(fieldname, term))
+
+    def docs_with_char(self, ch: str) -> np.ndarray:
+        """Global docnums (deleted ones included) whose normalised text holds ``ch``."""
+        parts = [leaf.data.docs_with_char(ch) + leaf.offset for leaf in self.leaves]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
     def prefix_terms(self, fieldname: str, prefix: str) -> list[str]:
         terms: dict[str, None] = {}
@@ -244,7 +253,8 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
         key=key, reader=reader, leaves=leaves, size=size, live=live,
         live_count=int(live.sum()), report_idx=report_idx, reports=reports,
         report_known=known, report_ord=report_ord, report_rank=rank,
-        report_titles=[normalize(r.title or "") for r in reports],
+        report_titles=(titles := [normalize(r.title or "") for r in reports]),
+        report_is_report=np.array(["报告" in t for t in titles] + [False], dtype=bool),
         n=_concat([leaf.data.n for leaf in leaves], np.int32),
         year=years[report_idx],
         is_heading_arr=_concat([leaf.data.is_heading for leaf in leaves], bool),
@@ -252,6 +262,9 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
         normed_parts=[leaf.data.normed for leaf in leaves], columns=columns,
         lengths={f: _concat([leaf.data.lengths[f] for leaf in leaves], np.float64)
                  for f in TEXT_FIELDS},
+        norm_len=_concat([np.diff(leaf.data.norm_starts) - 1 for leaf in leaves], np.int32),
+        signals=_concat([leaf.data.signals for leaf in leaves], np.uint8),
+        text_hash=_concat([leaf.data.text_hash for leaf in leaves], np.int64),
         doc_count_all=size,
         leaf_offsets=np.array([leaf.offset for leaf in leaves], dtype=np.int64),
         field_totals={f: float(reader.field_length(f)) for f in TEXT_FIELDS},

@@ -112,7 +112,7 @@ def standard_body(place: str, topic: str, extra_measures: int = 0) -> Body:
         ("三、存在的不足和原因", S, True),
         ("基层执法力量仍显薄弱，行政执法人员专业化水平有待提高。", S, False),
         ("四、下一年度工作安排", P, True),
-        (f"继续推进{topic}，加强行政复议工作，提升依法行政水平。", P, False),
+        (f"继续推进{topic}，加强行政复议工作，行政复议按期办结率达到98%。", P, False),
     ]
     return body
 

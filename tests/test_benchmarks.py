@@ -116,16 +116,18 @@ def test_table_has_both_engines_and_ratio_row() -> None:
     fast = {s: {"n": 3, "p50": 5.0, "p95": 4.0, "max": 3.0} for s in shapes}
     corpus = {"name": "seeds", "chars": 1000}
     results = {"corpora": [{"corpus": corpus, "engines": {
-        "baseline": {"build": {"seconds": 10.0, "paragraphs": 9, "index_bytes": 2**20,
+        "baseline": {"build": {"seconds": 10.0, "cpu_seconds": 12.0, "paragraphs": 9,
+                               "index_bytes": 2**20,
                                "peak_rss": 2**20}, "query": {"shapes": shapes, "peak_rss": 2**20}},
-        "fazhi-search": {"build": {"seconds": 2.0, "paragraphs": 9, "index_bytes": 2**21,
+        "fazhi-search": {"build": {"seconds": 2.0, "cpu_seconds": 4.0, "paragraphs": 9,
+                                   "index_bytes": 2**21,
                                    "peak_rss": 2**20}, "query": {"shapes": fast, "peak_rss": 2**20}},
     }}]}
     lines = report.table(results).splitlines()
     assert len(lines) == 2 + 3
     ratio = [c.strip() for c in lines[-1].strip("|").split("|")]
-    assert ratio[4] == "5.00×" and ratio[6] == "0.50×"
-    assert ratio[11] == "2.00× / 5.00× / 10.00×"
+    assert ratio[4] == "5.00×" and ratio[5] == "3.00×" and ratio[7] == "0.50×"
+    assert ratio[12] == "2.00× / 5.00× / 10.00×"
 
 
 def _loaded_by_worker(engine: str, modules: tuple[str, ...]) -> list[bool]:

@@ -300,3 +300,16 @@ def test_search_highlights_equal_the_offset_list(seed_index) -> None:
         assert res.hits, query
         for hit in res.hits:
             assert hit.highlights == reference_spans(hit.text, needles), (query, hit.n)
+
+
+def test_common_character_scan_equals_the_gram_union(seed_index, monkeypatch) -> None:
+    """A one-character term: the pass over the texts and the union of its grams' postings
+    give the same paragraphs (the threshold between them moved both ways)."""
+    snap = M_SEARCH.snapshot(seed_index)
+    for ch in ["的", "法", "。", "2", "𠀀", "镇"]:
+        scanned = snap.docs_with_char(ch).tolist()
+        grams = snap.prefix_terms("grams", ch)
+        union = sorted({int(d) for g in grams for d in snap.postings("grams", g)[0]})
+        assert sorted(scanned) == union, ch
+        if ch != "𠀀":
+            assert union, ch

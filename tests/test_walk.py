@@ -66,7 +66,7 @@ def test_notes_unsupported_files_and_exclusions_are_listed(tmp_path: Path) -> No
     root = tmp_path / "corpus"
     names = [
         "README.md", "SOURCE.md", "UPSTREAM_README.md", "LICENSE", "license.txt", "CHANGELOG.md",
-        "report.txt", "notes.docx", "table.xlsx", "drafts/a.txt", "2019/old.txt", "2019/keep.md",
+        "report.txt", "notes.zip", "table.xlsx", "drafts/a.txt", "2019/old.txt", "2019/keep.md",
         "2020/x.bak.txt", "sub/readme-first.txt", "metadata.csv", "rows.jsonl", ".hidden.txt",
         "sub/2019/old.txt", "sub/metadata.csv",
     ]
@@ -83,7 +83,7 @@ def test_notes_unsupported_files_and_exclusions_are_listed(tmp_path: Path) -> No
         "SOURCE.md": REASON_NOTE,
         "UPSTREAM_README.md": REASON_NOTE,
         "license.txt": REASON_NOTE,
-        "notes.docx": "unsupported file type '.docx'",
+        "notes.zip": "unsupported file type '.zip'",
         "table.xlsx": "unsupported file type '.xlsx'",
         "2019/old.txt": "excluded by corpus.exclude pattern '2019/*.txt'",
         "2020/x.bak.txt": "excluded by .fazhiignore pattern '*.bak.txt'",
