@@ -166,6 +166,27 @@ def web(corpus: corpora.Corpus, index: Path, work: Path, seconds: float,
         return {"error": str(exc)}
 
 
+def serve_start(corpus: corpora.Corpus, index: Path, work: Path) -> dict[str, Any]:
+    """Seconds from starting `fazhi serve` on the built index to its first answered search
+    page (a query none ran before in that process)."""
+    import urllib.request
+
+    from benchmarks.load import fazhi_serve
+    from benchmarks.webload import write_config
+
+    config = write_config(work / "serve" / f"config-{corpus.name}.toml", index, corpus.root)
+    start = time.monotonic()
+    with fazhi_serve(config) as server:
+        ready = time.monotonic() - start
+        with urllib.request.urlopen(server.base + "/?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE",
+                                    timeout=60) as resp:
+            resp.read()
+        first_page = time.monotonic() - start
+    log(f"{corpus.name}: fazhi serve answered / after {ready:.1f} s, a search page after "
+        f"{first_page:.1f} s")
+    return {"ready_s": round(ready, 2), "first_search_page_s": round(first_page, 2)}
+
+
 def bench_corpus(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     corpus = corpora.prepare(name, args.shared_path, work)
     log(f"{name}: {corpus.files:,} files, {corpus.paragraphs:,} paragraphs, {corpus.chars:,} chars")
@@ -188,6 +209,11 @@ def bench_corpus(name: str, args: argparse.Namespace, work: Path) -> dict[str, A
                 except RuntimeError as exc:  # a failed update must not cost the query figures
                     log(f"{name}: incremental re-index failed: {exc}")
                     res["incremental"] = {"failure": str(exc)}
+            if engine == "ours":
+                try:
+                    res["serve_start"] = serve_start(corpus, index, work)
+                except Exception as exc:  # noqa: BLE001 - a figure, not a reason to stop
+                    log(f"{name}: serve start failed: {exc}")
             res["query"] = query(engine, corpus, index, work, args.rounds, args.queries,
                                  profile_here and engine == "ours")
             if engine == "ours" and name == args.web_corpus and args.web_seconds > 0:

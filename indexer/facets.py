@@ -63,12 +63,17 @@ def build_column(
 def count_facet(
     column: FacetColumn, mask: np.ndarray, selected: Sequence[str], size: int,
     sort_key: Callable[[str], object] | None = None,
+    report_idx: np.ndarray | None = None,
 ) -> Facet:
     """The facet of ``column`` over the paragraphs in ``mask`` (a boolean mask, or the
     paragraphs' ordinals: cheaper to gather from): values by count (then value), at most
-    ``size`` of them (selected values always listed), flagged when truncated."""
+    ``size`` of them (selected values always listed), flagged when truncated. With
+    ``report_idx`` (report ordinal per paragraph), each value also counts its reports."""
     # Python ints from here on: indexing numpy arrays value by value is the slow part.
-    counts: list[int] = np.bincount(column.codes[mask], minlength=len(column.values)).tolist()
+    codes = column.codes[mask]
+    counts: list[int] = np.bincount(codes, minlength=len(column.values)).tolist()
+    reports = _report_counts(codes, report_idx[mask], len(column.values)) \
+        if report_idx is not None else None
     values = column.values
     present = [c for c in range(1, len(counts)) if counts[c]]
     present.sort(key=lambda c: (-counts[c], sort_key(values[c]) if sort_key else values[c]))
@@ -88,11 +93,22 @@ def count_facet(
             FacetValue(
                 value=str(value),
                 count=counts[code],
+                reports=reports[code] if reports is not None else None,
                 selected=value in selected,
                 label=labels.get(value) if value is not None else None,
                 parent=column.parents[code],
             )
         )
     missing = [v for v in selected if column.code_of(v) is None]
-    out.extend(FacetValue(value=v, count=0, selected=True, label=labels.get(v)) for v in missing)
+    out.extend(FacetValue(value=v, count=0, selected=True, label=labels.get(v),
+                          reports=0 if reports is not None else None) for v in missing)
     return Facet(name=column.name, values=tuple(out), truncated=truncated)
+
+
+def _report_counts(codes: np.ndarray, reports: np.ndarray, size: int) -> list[int]:
+    """Distinct reports per code among paragraphs with ``codes`` of ``reports``."""
+    if not len(codes):
+        return [0] * size
+    span = int(reports.max()) + 2
+    pairs = np.unique(codes.astype(np.int64) * span + (reports.astype(np.int64) + 1))
+    return np.bincount(pairs // span, minlength=size).tolist()

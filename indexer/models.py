@@ -236,6 +236,7 @@ class FacetValue:
     selected: bool = False
     label: str | None = None  # display label (e.g. section names in Chinese)
     parent: str | None = None  # for jurisdiction drill-down: the value one level up
+    reports: int | None = None  # matching reports with this value (count: paragraphs)
 
 
 @dataclass(frozen=True, slots=True)

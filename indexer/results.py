@@ -90,7 +90,7 @@ def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[
                 under_all = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters)))
             rows = under_all
         out.append(count_facet(snap.columns[name], rows, filters.get(name, ()), size,
-                               _year_sort if name == "report_year" else None))
+                               _year_sort if name == "report_year" else None, snap.report_idx))
     return tuple(out)
 
 

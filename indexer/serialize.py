@@ -86,8 +86,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 def facet_to_list(facet: Facet) -> list[dict[str, Any]]:
     return [
-        {"value": v.value, "count": v.count, "selected": v.selected, "label": v.label,
-         "parent": v.parent}
+        {"value": v.value, "count": v.count, "reports": v.reports, "selected": v.selected,
+         "label": v.label, "parent": v.parent}
         for v in facet.values
     ]
 

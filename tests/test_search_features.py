@@ -271,3 +271,17 @@ def test_report_scope_filters_restrict_paragraphs_first(index_reports) -> None:
     only = search(settings, SearchRequest(query="调解", scope=Scope.REPORT,
                                           filters=shortcomings, grouped=False, limit=100))
     assert [h.text for h in only.hits] == ["调解工作薄弱。"]
+
+
+def test_facet_values_count_reports_and_paragraphs(seed_index, seed_records) -> None:
+    """Each facet value says how many matching reports and paragraphs it has (recounted from
+    the flat results)."""
+    res = search(seed_index, SearchRequest(query="法治"))
+    flat = search(seed_index, SearchRequest(query="法治", grouped=False, limit=10**6,
+                                            with_facets=False))
+    for facet in res.facets:
+        for v in facet.values:
+            hits = [h for h in flat.hits if field_value(h.report, h, facet.name) == v.value]
+            assert v.count == len(hits), (facet.name, v.value)
+            assert v.reports == len({h.report_id for h in hits}), (facet.name, v.value)
+    assert any(v.reports < v.count for f in res.facets for v in f.values)

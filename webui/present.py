@@ -62,6 +62,7 @@ class FacetNode:
     selected: bool
     url: str
     children: tuple["FacetNode", ...] = ()
+    reports: int | None = None  # matching reports (``count``: paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ def _node(
         value=value.value,
         label=value_label(field, value.value, value.label),
         count=value.count,
+        reports=value.reports,
         selected=selected,
         url=url_for(state.toggled(field, value.value, descendants)),
         children=children,
