@@ -31,9 +31,10 @@ from .config import Settings
 from .errors import IndexBusyError, SchemaVersionError
 from .filehash import FileHashes
 from .models import IndexSummary, IngestedReport, IngestProblem
+from .documents import add_report
 from .pipeline import Prepared
-from .schema import KIND_PARAGRAPH, KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
-from .serialize import report_to_json
+from .report_ids import Known, assign_id, id_in_index, real_path
+from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
 from .store import index_exists, open_index, read_schema_version, remove_leftovers, swap_in
 from .whoosh_writer import segment_writer
 
@@ -47,71 +48,11 @@ _BUSY = "another `fazhi index` is writing this index; try again when it has fini
 
 
 @dataclass(frozen=True, slots=True)
-class Known:
-    """What the index holds about one report: enough to tell whether its file changed."""
-
-    content_sha256: str
-    manifest_sha256: str
-    source_path: str
-
-
-@dataclass(frozen=True, slots=True)
 class Unchanged:
     """A source file whose bytes hash to what the index already holds (not parsed again)."""
 
     report_id: str
     path: str
-
-
-# ---------------------------------------------------------------- documents
-
-
-def report_document(report, manifest_sha: str) -> dict[str, object]:
-    return {
-        "kind": KIND_REPORT,
-        "report_id": report.report_id,
-        "report_json": report_to_json(report),
-        "content_sha256": report.content_sha256,
-        "manifest_sha256": manifest_sha,
-        "source_path": report.source_path,
-    }
-
-
-def paragraph_documents(prepared: Prepared) -> Iterator[dict[str, object]]:
-    """One Whoosh document per paragraph of ``prepared`` (see ``indexer.schema``)."""
-    report = prepared.item.report
-    facets = {
-        name: str(value) for name in ("province", "city", "county", "town", "level",
-                                       "report_year")
-        if (value := getattr(report, name)) is not None and str(value)
-    }
-    title = prepared.title_counts or {}
-    headings = prepared.heading_counts or {}
-    for i, p in enumerate(prepared.item.paragraphs):
-        doc: dict[str, object] = {
-            "kind": KIND_PARAGRAPH,
-            "report_id": report.report_id,
-            "n": p.n,
-            "text": p.text,
-            "heading_path": p.heading_path,
-            "is_heading": p.is_heading,
-            "body": prepared.counts[i],
-            "grams": prepared.normed[i],
-            "section": str(p.section),
-            **facets,
-        }
-        if words := headings.get(p.heading_path):
-            doc["heading"] = words
-        if title:
-            doc["title"] = title
-        yield doc
-
-
-def _add_report(writer, prepared: Prepared) -> int:
-    writer.add_document(**report_document(prepared.item.report, prepared.manifest_sha))
-    for doc in paragraph_documents(prepared):
-        writer.add_document(**doc)
-    return len(prepared.item.paragraphs)
 
 
 # ---------------------------------------------------------------- writers and locks
@@ -267,7 +208,7 @@ def _ingest_changed(
         hashes = FileHashes(Path(settings.index_path))
         changed = []
         for source in sources:
-            rid = _id_in_index(report_id_for(source.relative_path), str(source.path), have)
+            rid = id_in_index(report_id_for(source.relative_path), str(source.path), have)
             old = have.get(rid)
             if (
                 old is not None
@@ -350,7 +291,7 @@ def _build_new(
                     if isinstance(item, IngestProblem):
                         skipped.append(item)
                         continue
-                    item = _assign_id(item, added, notes)
+                    item = assign_id(item, added, notes)
                     rid = item.item.report.report_id
                     added.setdefault(rid, Known("", "", item.item.report.source_path))
                     if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
@@ -358,7 +299,7 @@ def _build_new(
                     if writer is None:
                         writer = _open_writer(ix, settings, BUILD_POOL_MB)
                     indexed.append(rid)
-                    added_now = _add_report(writer, item)
+                    added_now = add_report(writer, item)
                     paragraphs += added_now
                     batch += added_now
                     if batch >= BUILD_SEGMENT_PARAGRAPHS:
@@ -402,57 +343,9 @@ def _keeps_reports(problem: IngestProblem) -> bool:
     return problem.kind == "file" or problem.reason.startswith(REASON_UNREADABLE)
 
 
-def _real(path: str | Path) -> str:
-    """The canonical form of ``path`` (never raises, even on a symlink loop)."""
-    return os.path.realpath(os.path.abspath(path))
-
-
 def _is_under(source_path: str, roots: Iterable[str | Path]) -> bool:
-    p = Path(_real(source_path))
-    return any(p == r or p.is_relative_to(r) for r in (Path(_real(root)) for root in roots))
-
-
-def _id_in_index(base: str, source_path: str, have: dict[str, Known]) -> str:
-    """The report id of the file at ``source_path``: ``base`` unless the index holds a file
-    of *another folder*, still on disk, under that id (the same name in two corpus folders):
-    then ``base`` with a suffix derived from this file's folder, stable from run to run. (Two
-    files of one folder with one id, report.md beside report.txt, stay one report: the second
-    is skipped as a duplicate.)"""
-    old = have.get(base)
-    if old is None or not _other_folder(old.source_path, source_path):
-        return base
-    if not os.path.exists(old.source_path):
-        return base  # the other file is gone: this one takes the id over
-    return f"{base}~{_folder_tag(source_path)}"
-
-
-def _other_folder(a: str, b: str) -> bool:
-    return os.path.dirname(_real(a)) != os.path.dirname(_real(b))
-
-
-def _folder_tag(source_path: str) -> str:
-    import hashlib
-
-    folder = os.path.dirname(_real(source_path)).encode("utf-8", "surrogateescape")
-    return hashlib.sha256(folder).hexdigest()[:8]
-
-
-def _assign_id(item: Prepared, have: dict[str, Known], notes: list[str]) -> Prepared:
-    """``item`` under the id ``_id_in_index`` gives it (saying so when it is not its own)."""
-    base = item.item.report.report_id
-    source = item.item.report.source_path
-    rid = _id_in_index(base, source, have)
-    if rid == base:
-        return item
-    notes.append(f"{source}: the report id {base} belongs to {have[base].source_path}; "
-                 f"indexed this file as {rid}")
-    return _with_id(item, rid)
-
-
-def _with_id(prepared: Prepared, rid: str) -> Prepared:
-    report = replace(prepared.item.report, report_id=rid)
-    paragraphs = tuple(replace(p, report_id=rid) for p in prepared.item.paragraphs)
-    return replace(prepared, item=IngestedReport(report=report, paragraphs=paragraphs))
+    p = Path(real_path(source_path))
+    return any(p == r or p.is_relative_to(r) for r in (Path(real_path(root)) for root in roots))
 
 
 def _update(
@@ -481,21 +374,21 @@ def _update(
             if isinstance(item, IngestProblem):
                 skipped.append(item)
                 if _keeps_reports(item):
-                    problem_paths.add(_real(item.path))
+                    problem_paths.add(real_path(item.path))
                 continue
-            item = _assign_id(item, have, notes)
+            item = assign_id(item, have, notes)
             rid = item.item.report.report_id
             if not _first_of_id(rid, item.item.report.source_path, seen, skipped):
                 continue
             old = have.get(rid)
             if (old is not None and old.content_sha256 == item.item.report.content_sha256
                     and old.manifest_sha256 == item.manifest_sha
-                    and _real(old.source_path) == _real(item.item.report.source_path)):
+                    and real_path(old.source_path) == real_path(item.item.report.source_path)):
                 unchanged.append(rid)
                 continue
             if old is not None:
                 writer.delete_by_term("report_id", rid)
-            paragraphs += _add_report(writer, item)
+            paragraphs += add_report(writer, item)
             indexed.append(rid)
         removed: list[str] = []
         if roots is not None:

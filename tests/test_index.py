@@ -189,3 +189,26 @@ def test_rebuild_waits_for_a_running_writer(index_reports, monkeypatch) -> None:
         writer.cancel()
     assert all_hits(settings, "行政复议") == {("a", 0)}
     assert not [p for p in settings.index_path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_same_file_name_in_two_folders_is_two_reports(tmp_path) -> None:
+    """`fazhi index a/` then `fazhi index b/` with a/report.txt and b/report.txt: both stay,
+    the second under a distinct id, the run says so; re-running changes nothing."""
+    from indexer import index_paths, load_settings
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "report.txt").write_text("甲地行政复议工作报告。\n\n甲地办理行政复议案件。\n",
+                                               encoding="utf-8")
+    (tmp_path / "b" / "report.txt").write_text("乙地行政复议工作报告。\n\n乙地办理行政复议案件。\n",
+                                               encoding="utf-8")
+    settings = load_settings().replace(index_path=tmp_path / "index")
+    first = index_paths(settings, [tmp_path / "a"])
+    second = index_paths(settings, [tmp_path / "b"])
+    assert first.indexed == ("report",) and second.removed == ()
+    assert len(second.indexed) == 1 and second.indexed[0].startswith("report~")
+    assert any("belongs to" in note for note in second.notes)
+    hits = search(settings, SearchRequest(query="办理行政复议案件", grouped=False, limit=10))
+    assert sorted(h.text[:2] for h in hits.hits) == ["乙地", "甲地"]
+    again = index_paths(settings, [tmp_path / "b"])
+    assert again.indexed == () and again.unchanged == second.indexed
