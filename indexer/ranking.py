@@ -49,31 +49,71 @@ def clauses(snap: Snapshot, pq: ParsedQuery) -> list[Clause]:
     """The ranking clauses of ``pq``'s positive terms (each clause once)."""
     out: dict[Clause, None] = {}
     for term in pq.positive_terms:
-        words = term_words(snap, term.norm)
-        for fieldname, boost in FIELD_BOOSTS.items():
-            for w in words:
-                out.setdefault((fieldname, w, boost), None)
-        if term.norm in words:
-            out.setdefault(("body", term.norm, WHOLE_WORD_BOOST), None)
+        for clause in _term_clauses(snap, term.norm):
+            out.setdefault(clause, None)
     return list(out)
+
+
+def _term_clauses(snap: Snapshot, norm: str) -> list[Clause]:
+    """One term's clauses (remembered per snapshot): every word in ``body``; in ``heading``
+    and ``title`` only the words no longer found word contains (a heading or title that holds
+    人民代表大会 is not counted again for 人民 and 代表: fewer, shorter posting lists)."""
+    cached = snap._clause_cache.get(norm)
+    if cached is not None:
+        return cached
+    words = term_words(snap, norm)
+    widest = [w for w in words if not any(w != o and w in o for o in words)]
+    out = [("body", w, FIELD_BOOSTS["body"]) for w in words]
+    for fieldname in ("heading", "title"):
+        out += [(fieldname, w, FIELD_BOOSTS[fieldname]) for w in widest]
+    if norm in words:
+        out.append(("body", norm, WHOLE_WORD_BOOST))
+    snap._clause_cache[norm] = out
+    while len(snap._clause_cache) > CLAUSE_CACHE_SIZE:
+        snap._clause_cache.popitem(last=False)
+    return out
+
+
+CLAUSE_CACHE_SIZE = 1024
 
 
 def bm25f(snap: Snapshot, clause_list: list[Clause], docs: np.ndarray) -> np.ndarray:
     """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (aligned)."""
     acc = np.zeros(snap.size, dtype=np.float64)
-    n_all = snap.doc_count_all or 1
-    for fieldname, word, boost in clause_list:
-        ids, tf = snap.postings(fieldname, word)
-        if not len(ids):
-            continue
-        df = snap.doc_frequency(fieldname, word)
-        idf = log(n_all / (df + 1)) + 1
+    for clause in clause_list:
+        ids, contribution = _contribution(snap, clause)
+        if len(ids):
+            acc[ids] += contribution
+    return acc[docs]
+
+
+def _contribution(snap: Snapshot, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, boost x BM25) of one clause over its postings (remembered per snapshot)."""
+    cache = snap._term_cache
+    key = ("bm25", clause)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    fieldname, word, boost = clause
+    ids, tf = snap.postings(fieldname, word)
+    if len(ids):
+        n_all = snap.doc_count_all or 1
+        idf = log(n_all / (snap.doc_frequency(fieldname, word) + 1)) + 1
         avgfl = (snap.field_totals[fieldname] / n_all) or 1.0
         fl = snap.lengths[fieldname][ids]
         tf = tf.astype(np.float64)
         norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
-        acc[ids] += boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm)))
-    return acc[docs]
+        value = (ids.astype(np.int32), boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm))))
+    else:
+        value = (ids, np.zeros(0))
+    with snap._lock:
+        cache[key] = value
+        while len(cache) > CONTRIBUTION_CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+CONTRIBUTION_CACHE_SIZE = 512
 
 
 def scores(snap: Snapshot, pq: ParsedQuery, docs: np.ndarray) -> np.ndarray:

@@ -78,6 +78,11 @@ class SegmentData:
         of every gram they start (thousands of posting lists)."""
         if ord(ch) >= 0xFFFF:
             return self._find_scan(ch)
+        pos = np.flatnonzero(self.char_codes() == ord(ch))
+        return np.unique(np.searchsorted(self.norm_starts, pos, side="right") - 1)
+
+    def char_codes(self) -> np.ndarray:
+        """The normalised text as one 16-bit code per character (U+FFFF and above: 0xFFFF)."""
         codes = self._codes
         if codes is None:
             with self._lock:
@@ -86,8 +91,7 @@ class SegmentData:
                                          dtype=np.uint32)
                     self._codes = np.minimum(wide, 0xFFFF).astype(np.uint16)
                 codes = self._codes
-        pos = np.flatnonzero(codes == ord(ch))
-        return np.unique(np.searchsorted(self.norm_starts, pos, side="right") - 1)
+        return codes
 
     def _find_scan(self, ch: str) -> np.ndarray:
         out, starts, find = [], self.norm_starts, self.normed.find

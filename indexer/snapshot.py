@@ -71,6 +71,8 @@ class Snapshot:
     field_totals: dict[str, float]
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     _term_cache: OrderedDict = field(default_factory=OrderedDict)
+    _df_cache: dict = field(default_factory=dict)
+    _clause_cache: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def leaf_of(self, docnum: int) -> tuple[Leaf, int]:
@@ -126,8 +128,12 @@ class Snapshot:
         return np.concatenate(ids), np.concatenate(weights)
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        """Whoosh's document frequency of ``term`` (deleted documents included)."""
-        return int(self.reader.doc_frequency(fieldname, term))
+        """Whoosh's document frequency of ``term`` (deleted documents included; remembered)."""
+        key = (fieldname, term)
+        found = self._df_cache.get(key)
+        if found is None:
+            found = self._df_cache[key] = int(self.reader.doc_frequency(fieldname, term))
+        return found
 
     def docs_with_char(self, ch: str) -> np.ndarray:
         """Global docnums (deleted ones included) whose normalised text holds ``ch``."""
@@ -200,6 +206,7 @@ class _DataCache:
             data = self._data.get(key)
         if data is None or data.doc_count != reader.doc_count_all():
             data = segment_cache.segment_data(path, reader)
+            data.char_codes()  # one-character terms scan them: made at open, not on a query
             with self._lock:
                 self._data[key] = data
         return data

@@ -267,7 +267,8 @@ def _reference_facets(snap, masks, scope, filters, size):
     for name in FACET_FIELDS:
         match = M_MATCH.match(snap, masks, scope, M_MATCH.filter_mask(snap, filters, name))
         out.append(count_facet(snap.columns[name], match, filters.get(name, ()), size,
-                               M_RESULTS._year_sort if name == "report_year" else None))
+                               M_RESULTS._year_sort if name == "report_year" else None,
+                               snap.report_idx))
     return tuple(out)
 
 
