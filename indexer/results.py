@@ -89,7 +89,9 @@ def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[
             if under_all is None:
                 under_all = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters)))
             rows = under_all
-        out.append(count_facet(snap.columns[name], rows, filters.get(name, ()), size,
+        # Years are few and read as a sequence: every year present is listed, never a top-N.
+        limit = len(snap.columns[name].values) if name == "report_year" else size
+        out.append(count_facet(snap.columns[name], rows, filters.get(name, ()), limit,
                                _year_sort if name == "report_year" else None, snap.report_idx))
     return tuple(out)
 

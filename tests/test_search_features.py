@@ -285,3 +285,19 @@ def test_facet_values_count_reports_and_paragraphs(seed_index, seed_records) -> 
             assert v.count == len(hits), (facet.name, v.value)
             assert v.reports == len({h.report_id for h in hits}), (facet.name, v.value)
     assert any(v.reports < v.count for f in res.facets for v in f.values)
+
+
+def test_every_year_is_listed_whatever_the_facet_size(index_reports) -> None:
+    """The year facet lists every year with matches (a facet_size of 1 truncates the others,
+    not the years)."""
+    from fixtures_search import make_report
+
+    settings = index_reports(*(make_report(f"r{y}", ["推进法治政府建设。"] * (y - 2015),
+                                           report_year=y, province=f"省{y}")
+                               for y in range(2016, 2024)))
+    res = search(settings.replace(facet_size=1), SearchRequest(query="法治"))
+    years = next(f for f in res.facets if f.name == "report_year")
+    assert sorted(v.value for v in years.values) == [str(y) for y in range(2016, 2024)]
+    assert not years.truncated
+    province = next(f for f in res.facets if f.name == "province")
+    assert len(province.values) == 1 and province.truncated
