@@ -100,11 +100,13 @@ def term_mask(snap: Snapshot, term: Term) -> np.ndarray:
 
 
 def filter_mask(snap: Snapshot, filters: dict[str, tuple[str, ...]],
-                skip: str | None = None) -> np.ndarray:
-    """Live paragraphs passing every filter (but ``skip``'s): a fresh mask."""
+                skip: str | frozenset[str] | None = None) -> np.ndarray:
+    """Live paragraphs passing every filter (but those of the field(s) ``skip``): a fresh
+    mask."""
+    skipped = {skip} if isinstance(skip, str) else (skip or frozenset())
     mask = snap.live.copy()
     for name, values in filters.items():
-        if name != skip:
+        if name not in skipped:
             mask &= snap.columns[name].mask_for(values)
     return mask
 

@@ -76,14 +76,25 @@ def _year_sort(value: str) -> object:
     return -int(value)
 
 
+REGION_FIELDS = frozenset({"province", "city", "county", "town"})
+
+
 def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[str, ...]],
            size: int) -> tuple[Facet, ...]:
     """Each facet field counted over the matches under every filter but its own (so that its
-    other values stay visible)."""
+    other values stay visible). The four region fields are one tree: each is counted under
+    the other facets' filters but none of the region filters, so the places beside a
+    selected one are listed under their own parents."""
     under_all: np.ndarray | None = None
+    region_rows: np.ndarray | None = None
     out = []
     for name in FACET_FIELDS:
-        if name in filters:
+        if name in REGION_FIELDS and REGION_FIELDS & filters.keys():
+            if region_rows is None:
+                region_rows = np.flatnonzero(
+                    match(snap, masks, scope, filter_mask(snap, filters, REGION_FIELDS)))
+            rows = region_rows
+        elif name in filters:
             rows = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters, name)))
         else:
             if under_all is None:

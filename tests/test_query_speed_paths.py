@@ -265,7 +265,8 @@ def _reference_facets(snap, masks, scope, filters, size):
     """The facets as first specified: a match per field."""
     out = []
     for name in FACET_FIELDS:
-        match = M_MATCH.match(snap, masks, scope, M_MATCH.filter_mask(snap, filters, name))
+        skip = M_RESULTS.REGION_FIELDS if name in M_RESULTS.REGION_FIELDS else name
+        match = M_MATCH.match(snap, masks, scope, M_MATCH.filter_mask(snap, filters, skip))
         out.append(count_facet(snap.columns[name], match, filters.get(name, ()), size,
                                M_RESULTS._year_sort if name == "report_year" else None,
                                snap.report_idx))

@@ -149,11 +149,14 @@ class SearchState:
         value: str,
         children: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     ) -> "SearchState":
-        """Select ``value`` in ``field``, or deselect it (and the places under it, if given)."""
+        """Select ``value`` in ``field``, or deselect it; either way the selected places under
+        it (``children``, if given) are dropped: selecting an ancestor widens the selection to
+        it instead of adding a filter that changes nothing."""
         current = self.filter_values(field)
         if value not in current:
-            return self.with_filter(field, (*current, value))
-        state = self.with_filter(field, (v for v in current if v != value))
+            state = self.with_filter(field, (*current, value))
+        else:
+            state = self.with_filter(field, (v for v in current if v != value))
         for child_field, child_value in (children or {}).get(f"{field}={value}", ()):
             state = state.with_filter(
                 child_field, (v for v in state.filter_values(child_field) if v != child_value)
