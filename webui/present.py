@@ -119,7 +119,8 @@ def _node(
 def _jurisdiction_tree(
     by_name: dict[str, Facet], state: SearchState, url_for: UrlFor
 ) -> list[FacetNode]:
-    """Provinces at the root; a place's children shown when it is selected or the only one."""
+    """Provinces at the root; a place's children shown when it is selected, holds a selected
+    place or is the only one."""
     levels = [(n, list(by_name[n].values)) for n in JURISDICTION_LEVELS if n in by_name]
     descendants = _descendant_filters(levels, state)
 
@@ -139,7 +140,8 @@ def _jurisdiction_tree(
         nodes = []
         for v in mine:
             selected = v.selected or state.is_selected(field, v.value)
-            expand = selected or len(mine) == 1
+            # Open along the path to a selected place too: its siblings show under their parent.
+            expand = selected or len(mine) == 1 or bool(descendants.get(f"{field}={v.value}"))
             children = tuple(build(depth + 1, v.value)) if expand else ()
             nodes.append(_node(field, v, state, url_for, children, descendants))
         return nodes
