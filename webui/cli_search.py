@@ -26,7 +26,7 @@ from indexer import (
 )
 from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 
-from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli import AppContext, index_option, pass_app, quiet_ingest_log
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -36,14 +36,22 @@ def _fail(message: str, code: int = 1) -> None:
 
 # ---------------------------------------------------------------- index
 
+NO_CORPUS = (
+    "no corpus to index: give the folder, e.g. `fazhi index ~/reports`, or set "
+    "corpus.paths in a config file (`fazhi config` shows which files are read)"
+)
+
 
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
+@index_option
 @pass_app
 def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> None:
-    """Index PATH... (default: the corpus folders in config.toml), incrementally."""
+    """Index PATH... (default: the corpus.paths of the config), incrementally."""
     settings = app.settings
+    if not paths and not settings.corpus_paths:
+        _fail(NO_CORPUS, 2)
     quiet_ingest_log()
     try:
         summary = index_paths(
@@ -139,6 +147,7 @@ def _print_results(results: SearchResults, color: bool) -> None:
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--flat", is_flag=True, help="One line per paragraph instead of grouping by report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md.")
+@index_option
 @pass_app
 def search_command(app: AppContext, query: str, filters: tuple[str, ...], mode: str, scope: str,
                    sort: str, limit: int | None, offset: int, flat: bool, as_json: bool) -> None:
@@ -175,6 +184,7 @@ def search_command(app: AppContext, query: str, filters: tuple[str, ...], mode: 
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@index_option
 @pass_app
 def stats_command(app: AppContext, as_json: bool) -> None:
     """Reports and paragraphs in the index, per facet value, and its size."""

@@ -104,6 +104,10 @@ def _suggestions(state: SearchState) -> list[tuple[str, str]]:
     if state.scope.value == "paragraph" and len(state.q.split()) > 1:
         tips.append(("放宽到同篇（各词可在不同段落）", search_url(state.with_(scope="report"))))
     for field, values in state.filters:
+        if len(values) > present.CHIPS_PER_FIELD:  # one tip per field keeps the page linear
+            label = f"去掉筛选：{present.FIELD_LABELS.get(field, field)}（{len(values)} 项）"
+            tips.append((label, search_url(state.with_filter(field, ()))))
+            continue
         for value in values:
             label = f"去掉筛选：{present.value_label(field, value)}"
             tips.append((label, search_url(state.toggled(field, value))))
