@@ -88,7 +88,7 @@ class Settings:
     port: int = field(default=8000, metadata={"key": "server.port", "help": "bind port"})
     threads: int = field(default=4, metadata={"key": "server.threads", "help": "server threads"})
     connection_limit: int = field(
-        default=200,
+        default=500,
         metadata={"key": "server.connection_limit", "help": "open connections accepted at once"},
     )
     channel_timeout: int = field(

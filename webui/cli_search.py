@@ -36,6 +36,10 @@ def _fail(message: str, code: int = 1) -> None:
 
 # ---------------------------------------------------------------- index
 
+# The engine returns at most this many hits (or reports) per request (indexer.search.MAX_LIMIT):
+# a larger --limit is refused rather than capped while the JSON echoes the asked value.
+MAX_CLI_LIMIT = 10_000
+
 NO_CORPUS = (
     "no corpus to index: give the folder, e.g. `fazhi index ~/reports`, or set "
     "corpus.paths in a config file (`fazhi config` shows which files are read)"
@@ -142,8 +146,9 @@ def _print_results(results: SearchResults, color: bool) -> None:
               help="All terms in one paragraph, or anywhere in one report.")
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value,
               show_default=True)
-@click.option("--limit", type=click.IntRange(min=0), default=None,
-              help="Reports (or paragraphs with --flat) to show [default: page_size].")
+@click.option("--limit", type=click.IntRange(min=0, max=MAX_CLI_LIMIT), default=None,
+              help=f"Reports (or paragraphs with --flat) to show, at most {MAX_CLI_LIMIT} "
+                   "[default: page_size].")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--flat", is_flag=True, help="One line per paragraph instead of grouping by report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md.")

@@ -45,13 +45,17 @@ class SecureErrorTask(ErrorTask):
     """waitress's own error responses, with the app's security headers added."""
 
     def execute(self) -> None:
+        # waitress's ErrorTask.execute, with the headers added before the first write sends
+        # them.
         from .app import SECURITY_HEADERS
 
-        super().execute()
-        present = {name.lower() for name, _ in self.response_headers}
-        self.response_headers.extend(
-            (name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present
-        )
+        status, headers, body = self.request.error.to_response(self.channel.server.adj.ident)
+        self.status = status
+        self.response_headers.extend(headers)
+        self.response_headers.extend(SECURITY_HEADERS.items())
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
 
 
 class GuardedChannel(HTTPChannel):

@@ -112,10 +112,14 @@ def export_csv() -> Response:
     the server never holds the whole file, and the client's first bytes come at once."""
     settings = get_settings()
     state = parse_state(request.args).with_(view="flat")
-    first = search(settings, _chunk_request(settings, state, 0))  # errors become a 400 here
     slots = _export_slots()
-    if not slots.acquire(blocking=False):
+    if not slots.acquire(blocking=False):  # before any search: a refused export costs nothing
         return _busy()
+    try:
+        first = search(settings, _chunk_request(settings, state, 0))  # errors become a 400 here
+    except BaseException:
+        slots.release()
+        raise
 
     def body() -> Iterator[str]:
         try:
