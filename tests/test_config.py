@@ -145,3 +145,15 @@ def test_fazhi_config_env_is_one_layer_not_a_replacement(nowhere: Path, monkeypa
     assert (settings.page_size, settings.port) == (12, 9)
     assert [layer for layer, _ in settings.config_files] == ["./config.toml", "$FAZHI_CONFIG"]
     assert os.environ["FAZHI_CONFIG"].endswith("e.toml")
+
+
+def test_the_repo_config_sets_every_key_and_keeps_the_readme_commands_local() -> None:
+    """The repo's config.toml loads, names every setting (each documented there) and keeps the
+    README's index in ./var/index and corpus in ./seeds."""
+    from indexer.config import KEYED_FIELDS
+
+    repo = Path(__file__).resolve().parent.parent
+    settings = load_settings(repo / "config.toml")
+    assert settings.index_path == repo / "var" / "index"
+    assert settings.corpus_paths == (repo / "seeds",)
+    assert {key for key, _ in settings.origins} == {f.metadata["key"] for f in KEYED_FIELDS}

@@ -53,16 +53,15 @@ def serve(app_ctx: AppContext, host: str | None, port: int | None) -> None:
     port = settings.port if port is None else port
     app = create_app({"SETTINGS": settings, "DEBUG": False, "TESTING": False})
     app.debug = False  # FLASK_DEBUG in the environment must not turn the debugger on here
-    try:  # bind first: a busy port is said at once, not after indexing
-        server = make_server(app, settings, host, port)
-    except OSError as exc:
-        _fail(bind_error(exc, host, port))
-    try:
+    try:  # a busy port is said at once, not after indexing (and said again if taken since)
+        probe_port(host, port)
         ensure_index(settings)
         warm_up(settings)  # snapshot and jieba now, not on the first (fuzzy) query
+        server = make_server(app, settings, host, port)
     except FazhiError as exc:
-        server.close()
         _fail(str(exc))
+    except OSError as exc:
+        _fail(bind_error(exc, host, port))
     if not is_loopback(host):
         click.echo(
             f"Warning: listening on {host}, reachable from other machines. The search UI has "
@@ -77,6 +76,16 @@ def serve(app_ctx: AppContext, host: str | None, port: int | None) -> None:
         pass
     finally:
         server.close()
+
+
+def probe_port(host: str, port: int) -> None:
+    """OSError now if ``host:port`` cannot be listened on (clients must not wait on a bound
+    socket while the index is built, so the real server binds after indexing)."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return
 
 
 def bind_error(exc: OSError, host: str, port: int) -> str:
