@@ -132,7 +132,8 @@ def search(settings: Settings, request: SearchRequest) -> SearchResults:
     facet_list = (facets(snap, masks, scope, filters, settings.facet_size)
                   if request.with_facets else ())
     return SearchResults(
-        request=replace(request, filters=tuple(filters.items())),
+        # The limit and offset actually used (a limit over MAX_LIMIT is capped, and said so).
+        request=replace(request, filters=tuple(filters.items()), limit=limit, offset=offset),
         total_paragraphs=int(len(matched)),
         total_reports=int(len(np.unique(snap.report_idx[matched]))),
         hits=tuple(hits),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import PurePath
 from typing import Any
 
 from .models import (
@@ -28,13 +29,26 @@ def paragraph_number(n: int) -> int:
     return n + 1
 
 
-def report_to_dict(report: Report, *, warnings: bool = True) -> dict[str, Any]:
-    """All Report fields (enums as their values, tuples as lists); ``warnings`` optional."""
+# Longest hit text a public response carries: a window around the first match (the whole
+# paragraph is in /api/reports/<id>). A 20 MB one-line file must not make every answer 20 MB.
+MAX_HIT_CHARS = 2_000
+HIT_LEAD_CHARS = 200
+
+
+def report_to_dict(
+    report: Report, *, warnings: bool = True, public: bool = False
+) -> dict[str, Any]:
+    """All Report fields (enums as their values, tuples as lists); ``warnings`` optional.
+
+    ``public`` (what the web API sends): ``source_path`` relative to the corpus root, never a
+    path of the server. The default is the complete record (the index stores it as it is)."""
     data = asdict(report)
     data["level"] = str(report.level) if report.level is not None else None
     data["warnings"] = list(report.warnings)
     if not warnings:
         del data["warnings"]
+    if public:
+        data["source_path"] = public_source_path(report)
     return data
 
 
@@ -49,6 +63,9 @@ def report_from_json(text: str) -> Report:
     data["level"] = Level(data["level"]) if data.get("level") else None
     data["warnings"] = tuple(data.get("warnings") or ())
     return Report(**data)
+def public_source_path(report: Report) -> str:
+    """The report's file relative to its corpus root ("/"-separated): its id and suffix."""
+    return report.report_id + PurePath(report.source_path.replace("\\", "/")).suffix
 
 
 def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
@@ -62,26 +79,48 @@ def paragraph_to_dict(paragraph: Paragraph) -> dict[str, Any]:
     }
 
 
-def ingested_to_dict(ingested: IngestedReport) -> dict[str, Any]:
+def ingested_to_dict(ingested: IngestedReport, *, public: bool = False) -> dict[str, Any]:
     """What ``fazhi inspect --json`` prints: the Report fields plus ``paragraphs``."""
-    data = report_to_dict(ingested.report)
+    data = report_to_dict(ingested.report, public=public)
     data["paragraphs"] = [paragraph_to_dict(p) for p in ingested.paragraphs]
     return data
 
 
-def hit_to_dict(hit: Hit) -> dict[str, Any]:
-    """A hit as in ``fazhi search --json``."""
-    return {
+def hit_to_dict(hit: Hit, *, public: bool = False) -> dict[str, Any]:
+    """A hit as in ``fazhi search --json``; ``public``: server paths left out and the text cut
+    to a window of MAX_HIT_CHARS around its first match (``text_start``: where the window
+    starts in the paragraph, ``text_length``: the paragraph's length; highlights are offsets
+    into the window)."""
+    text, highlights, start = hit.text, hit.highlights, 0
+    if public and len(text) > MAX_HIT_CHARS:
+        text, highlights, start = _window(hit.text, hit.highlights)
+    data = {
         "report_id": hit.report_id,
         "n": paragraph_number(hit.n),
-        "text": hit.text,
-        "highlights": [[s, e] for s, e in hit.highlights],
+        "text": text,
+        "highlights": [[s, e] for s, e in highlights],
         "heading_path": list(hit.heading_path),
         "is_heading": hit.is_heading,
         "section": str(hit.section),
         "score": hit.score,
-        "report": report_to_dict(hit.report, warnings=False),
+        "report": report_to_dict(hit.report, warnings=False, public=public),
     }
+    if public:
+        data["text_start"] = start
+        data["text_length"] = len(hit.text)
+    return data
+
+
+def _window(
+    text: str, spans: tuple[tuple[int, int], ...]
+) -> tuple[str, tuple[tuple[int, int], ...], int]:
+    first = min((s for s, _ in spans), default=0)
+    start = max(0, min(first - HIT_LEAD_CHARS, len(text) - MAX_HIT_CHARS))
+    end = start + MAX_HIT_CHARS
+    shifted = tuple(
+        (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
+    )
+    return text[start:end], shifted, start
 
 
 def facet_to_list(facet: Facet) -> list[dict[str, Any]]:
@@ -101,13 +140,14 @@ def group_to_dict(group: ReportGroup) -> dict[str, Any]:
     }
 
 
-def results_to_dict(results: SearchResults, readings: tuple = (), problems: tuple = ()
-                    ) -> dict[str, Any]:
+def results_to_dict(results: SearchResults, readings: tuple = (), problems: tuple = (),
+                    *, public: bool = False) -> dict[str, Any]:
     """The JSON of ``fazhi search --json`` and ``/api/search`` (DESIGN.md), plus ``groups``,
     ``offset``, ``limit``, ``sort``, ``filters``, ``grouped``, ``elapsed_ms``,
     ``facets_truncated`` and ``understood`` (how the query and filters were read;
     ``readings``/``problems``: the FilterReadings/FilterProblems of
-    ``indexer.filter_values.resolve_filters``)."""
+    ``indexer.filter_values.resolve_filters``). ``public`` (the web API): hits as
+    ``hit_to_dict(public=True)``."""
     from .understand import understand, understanding_to_dict
 
     request = results.request
@@ -122,7 +162,7 @@ def results_to_dict(results: SearchResults, readings: tuple = (), problems: tupl
         "limit": request.limit,
         "total_paragraphs": results.total_paragraphs,
         "total_reports": results.total_reports,
-        "hits": [hit_to_dict(h) for h in results.hits],
+        "hits": [hit_to_dict(h, public=public) for h in results.hits],
         "groups": [group_to_dict(g) for g in results.groups],
         "facets": {f.name: facet_to_list(f) for f in results.facets},
         "facets_truncated": {f.name: f.truncated for f in results.facets},

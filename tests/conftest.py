@@ -8,6 +8,19 @@ import pytest
 
 pytest_plugins = ["fixtures_ingest", "fixtures_search", "fixtures_web", "fixtures_compare"]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The developer's own user config file and data dir stay out of the tests (and out of
+    the commands the tests run): platformdirs follows these variables on Linux."""
+    import os
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="fazhi-test-home-"))
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    os.environ.pop("FAZHI_CONFIG", None)
+    os.environ.pop("FAZHI_INDEX", None)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
 SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -235,10 +235,12 @@ class LiveServer:
 
 @contextmanager
 def serve(app, port: int | None = None) -> Iterator[str]:  # noqa: ANN001 - flask.Flask
-    """Serve ``app`` with waitress on 127.0.0.1 in a thread; yields its base URL."""
-    from waitress.server import create_server
+    """Serve ``app`` with waitress, set up as ``fazhi serve`` sets it up, on 127.0.0.1 in a
+    thread; yields its base URL."""
+    from webui.server import make_server
 
-    server = create_server(app, host="127.0.0.1", port=port or free_port(), threads=4)
+    settings = app.config["SETTINGS"]
+    server = make_server(app, settings, "127.0.0.1", port or free_port())
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -21,11 +21,11 @@ def without_timing(body: dict) -> dict:
 
 
 def test_api_search_is_the_cli_json(client, web_settings) -> None:
-    """/api/search returns exactly results_to_dict of the same search (the CLI's --json)."""
+    """/api/search returns exactly the public results_to_dict of the same search."""
     response = client.get(f"/api/search?q={TERM}&view=flat&limit=5")
     assert response.status_code == 200 and response.is_json
     request = SearchRequest(query=TERM, grouped=False, limit=5, paragraphs_per_report=3)
-    expected = results_to_dict(search(web_settings, request))
+    expected = results_to_dict(search(web_settings, request), public=True)
     assert without_timing(response.get_json()) == without_timing(expected)
 
 
@@ -46,10 +46,18 @@ def test_api_search_hits_carry_highlight_offsets(client) -> None:
         assert [hit["text"][s:e] for s, e in hit["highlights"]] == [TERM] * hit["text"].count(TERM)
 
 
-@pytest.mark.parametrize("limit", ["100000000", "99999999999999999999999"])
-def test_api_limit_is_clamped(client, limit: str) -> None:
-    """A huge limit is clamped to the API's maximum, not an error."""
-    body = client.get(f"/api/search?q={TERM}&view=flat&limit={limit}").get_json()
+@pytest.mark.parametrize("limit", [str(MAX_API_LIMIT + 1), "100000000", "99999999999999999999999"])
+def test_api_limit_over_the_maximum_is_refused(client, limit: str) -> None:
+    """A limit over the API's maximum is a 400 naming the maximum, never silently capped
+    while the JSON echoes the asked value."""
+    response = client.get(f"/api/search?q={TERM}&view=flat&limit={limit}")
+    assert response.status_code == 400
+    assert str(MAX_API_LIMIT) in response.get_json()["error"]["message"]
+
+
+def test_api_limit_at_the_maximum_is_the_one_echoed(client) -> None:
+    """limit = the maximum is served, and the JSON's limit is the value actually used."""
+    body = client.get(f"/api/search?q={TERM}&view=flat&limit={MAX_API_LIMIT}").get_json()
     assert body["limit"] == MAX_API_LIMIT
     assert len(body["hits"]) == len(grep_corpus(TERM))
 

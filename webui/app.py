@@ -24,6 +24,7 @@ from indexer import (
 
 from . import resources
 from .messages import user_message
+from .params import check_size
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,9 @@ def _register_guards(app: Flask) -> None:
         # Nothing changes state over HTTP: refuse every other verb, OPTIONS included.
         if request.method not in ALLOWED_METHODS:
             abort(405)
+        # Every page's links repeat its query string: a huge one is refused on every route
+        # before any work (400 with a message), so no page grows with it.
+        check_size(request.query_string, lambda: request.args)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -29,7 +29,7 @@ from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 from indexer import paragraph_number
 from indexer import suggestion_to_dict, suggestions, understand_query
 
-from .cli import AppContext, pass_app, quiet_ingest_log
+from .cli import AppContext, index_option, pass_app, quiet_ingest_log
 from .cli_skipped import echo_skipped, skipped_files
 
 
@@ -40,14 +40,26 @@ def _fail(message: str, code: int = 1) -> None:
 
 # ---------------------------------------------------------------- index
 
+# The engine returns at most this many hits (or reports) per request (indexer.search.MAX_LIMIT):
+# a larger --limit is refused rather than capped while the JSON echoes the asked value.
+MAX_CLI_LIMIT = 10_000
+
+NO_CORPUS = (
+    "no corpus to index: give the folder, e.g. `fazhi index ~/reports`, or set "
+    "corpus.paths in a config file (`fazhi config` shows which files are read)"
+)
+
 
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Build the index from scratch.")
+@index_option
 @pass_app
 def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> None:
-    """Index PATH... (default: the corpus folders in config.toml), incrementally."""
+    """Index PATH... (default: the corpus.paths of the config), incrementally."""
     settings = app.settings
+    if not paths and not settings.corpus_paths:
+        _fail(NO_CORPUS, 2)
     quiet_ingest_log()
     try:
         summary = index_paths(
@@ -167,11 +179,13 @@ def _print_results(results: SearchResults, color: bool) -> None:
               help="All terms in one paragraph, or anywhere in one report.")
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value,
               show_default=True)
-@click.option("--limit", type=click.IntRange(min=0), default=None,
-              help="Reports (or paragraphs with --flat) to show [default: page_size].")
+@click.option("--limit", type=click.IntRange(min=0, max=MAX_CLI_LIMIT), default=None,
+              help=f"Reports (or paragraphs with --flat) to show, at most {MAX_CLI_LIMIT} "
+                   "[default: page_size].")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--flat", is_flag=True, help="One line per paragraph instead of grouping by report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of DESIGN.md.")
+@index_option
 @pass_app
 def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple[str, ...], mode: str, scope: str,
                    sort: str, limit: int | None, offset: int, flat: bool, as_json: bool) -> None:
@@ -220,6 +234,7 @@ def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@index_option
 @pass_app
 def stats_command(app: AppContext, as_json: bool) -> None:
     """Reports and paragraphs in the index, per facet value, and its size."""

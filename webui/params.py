@@ -9,7 +9,7 @@ their arguments here, so they accept exactly the same URLs.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 from urllib.parse import urlencode
 
 from indexer import (
@@ -24,9 +24,15 @@ from indexer import (
 )
 
 VIEWS = ("grouped", "flat")
-MAX_PAGE = 10_000  # deeper pages are clamped: nobody pages that far, and offsets stay small
+MAX_PAGE = 10_000  # deeper pages are refused: nobody pages that far, and offsets stay small
 MAX_API_LIMIT = 1_000  # /api/search returns at most this many hits (or reports) per page
 MAX_PARAM_LENGTH = 2_000  # longer filter values are junk, rejected before reaching the engine
+MAX_VALUES_PER_FILTER = 50  # e.g. 50 counties compared at once; more is refused
+MAX_FILTER_VALUES = 100  # all filters together
+MAX_QUERY_STRING = 16 * 1024  # bytes of the URL after "?" (a page's links repeat it)
+MAX_ARGS = 200  # query-string pairs of all names, unknown ones included
+# Parameters that take one value: a second one is refused rather than silently ignored.
+SINGLE_VALUED = ("q", "mode", "scope", "sort", "view", "page", "limit")
 
 # Lower jurisdiction levels that depend on a higher one (dropping 江苏省 drops 苏州市 too).
 JURISDICTION_LEVELS = ("province", "city", "county", "town")
@@ -40,6 +46,8 @@ class ArgsLike(Protocol):
     def get(self, key: str, default: str | None = None) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
+
+    def keys(self) -> Iterable[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +179,12 @@ def parse_state(args: ArgsLike, *, allow_limit: bool = False) -> SearchState:
     """Read a SearchState from request args; QueryError (HTTP 400) on values that make no sense.
 
     Unknown parameters are ignored (links from elsewhere may carry tracking tags). ``page`` and
-    ``limit`` are clamped to sane ranges rather than refused when they are merely huge.
+    ``limit`` must be plain decimal numbers in their ranges (1..MAX_PAGE, 0..MAX_API_LIMIT);
+    nothing is clamped silently, so the JSON's ``limit`` is always the one used.
     """
+    for name in SINGLE_VALUED:
+        if len(args.getlist(name)) > 1:
+            raise QueryError(f"参数 {name} 只能给一次，收到 {len(args.getlist(name))} 个值")
     q = args.get("q", "") or ""
     mode = _choice(args, "mode", Mode, Mode.EXACT, "检索方式", "exact（精确）、fuzzy（模糊）")
     scope = _choice(args, "scope", Scope, Scope.PARAGRAPH, "范围", "paragraph（同段）、report（同篇）")
@@ -180,10 +192,10 @@ def parse_state(args: ArgsLike, *, allow_limit: bool = False) -> SearchState:
     view = (args.get("view") or "grouped").strip()
     if view not in VIEWS:
         raise QueryError(f"未知的显示方式 view={_quote(view)}，可选 grouped（按报告）、flat（按段落）")
-    page = _clamped_int(args, "page", default=1, low=1, high=MAX_PAGE)
+    page = strict_int(args.get("page"), "page", default=1, low=1, high=MAX_PAGE)
     limit = None
     if allow_limit and args.get("limit") not in (None, ""):
-        limit = _clamped_int(args, "limit", default=20, low=0, high=MAX_API_LIMIT)
+        limit = strict_int(args.get("limit"), "limit", default=20, low=0, high=MAX_API_LIMIT)
     return SearchState(
         q=q,
         mode=mode,
@@ -200,13 +212,18 @@ def parse_filter_args(args: ArgsLike) -> Filters:
     """The filter fields present in ``args`` (empty values ignored), validated by the engine."""
     pairs: list[tuple[str, str]] = []
     for field in FILTER_FIELDS:
-        for raw in args.getlist(field):
-            value = raw.strip()
-            if not value:
-                continue
+        values = [raw.strip() for raw in args.getlist(field)]
+        values = list(dict.fromkeys(v for v in values if v))
+        if len(values) > MAX_VALUES_PER_FILTER:
+            raise QueryError(
+                f"筛选条件 {field} 的值过多：{len(values)} 个（每项最多 {MAX_VALUES_PER_FILTER} 个）"
+            )
+        for value in values:
             if len(value) > MAX_PARAM_LENGTH:
                 raise QueryError(f"筛选值过长：{field}（最多 {MAX_PARAM_LENGTH} 个字符）")
             pairs.append((field, value))
+    if len(pairs) > MAX_FILTER_VALUES:
+        raise QueryError(f"筛选值过多：共 {len(pairs)} 个（最多 {MAX_FILTER_VALUES} 个）")
     if not pairs:
         return ()
     return tuple(parse_filters(pairs))
@@ -222,13 +239,29 @@ def _choice(args: ArgsLike, name: str, enum: type, default: object, label: str, 
         raise QueryError(f"未知的{label} {name}={_quote(raw)}，可选 {allowed}") from None
 
 
-def _clamped_int(args: ArgsLike, name: str, *, default: int, low: int, high: int) -> int:
-    raw = (args.get(name) or "").strip()
+def check_size(query_string: bytes, args: Callable[[], ArgsLike]) -> None:
+    """QueryError when a URL's query string is too big to be a search someone means (its
+    length is checked before ``args()`` parses it)."""
+    if len(query_string) > MAX_QUERY_STRING:
+        raise QueryError(
+            f"网址参数过长：{len(query_string)} 字节（最多 {MAX_QUERY_STRING} 字节），请减少筛选条件"
+        )
+    pair_count = sum(len(args().getlist(key)) for key in args().keys())
+    if pair_count > MAX_ARGS:
+        raise QueryError(f"网址参数过多：{pair_count} 个（最多 {MAX_ARGS} 个）")
+
+
+def strict_int(raw: str | None, name: str, *, default: int, low: int, high: int) -> int:
+    """``raw`` as a decimal integer in [low, high]; QueryError (HTTP 400) otherwise."""
+    raw = (raw or "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.lstrip("+-").isdigit()) or len(raw) > 30:
-        raise QueryError(f"参数 {name} 必须是整数，收到 {_quote(raw)}")
-    return min(max(int(raw), low), high)
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise QueryError(f"参数 {name} 必须是 {low} 到 {high} 之间的整数，收到 {_quote(raw)}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise QueryError(f"参数 {name} 必须是 {low} 到 {high} 之间的整数，收到 {value}")
+    return value
 
 
 def _quote(value: str, limit: int = 40) -> str:

@@ -192,20 +192,32 @@ class Chip:
     remove_url: str
 
 
+CHIPS_PER_FIELD = 5  # more selected values of one field are shown as one chip
+
+
 def chips(state: SearchState, facets: Iterable[Facet], url_for: UrlFor) -> list[Chip]:
     levels = [(f.name, list(f.values)) for f in facets if f.name in JURISDICTION_LEVELS]
     levels.sort(key=lambda item: JURISDICTION_LEVELS.index(item[0]))
     descendants = _descendant_filters(levels, state)
-    return [
-        Chip(
-            field=field,
-            field_label=FIELD_LABELS.get(field, field),
-            label=value_label(field, value),
-            remove_url=url_for(state.toggled(field, value, descendants)),
+    result = []
+    for field, values in state.filters:
+        if len(values) > CHIPS_PER_FIELD:
+            # One chip for the field: a chip per value, each linking to all the other values,
+            # would make the page grow with the square of the number of values.
+            label = f"{len(values)} 项：" + "、".join(value_label(field, v) for v in values[:3]) + "…"
+            result.append(Chip(field, FIELD_LABELS.get(field, field), label,
+                               url_for(state.with_filter(field, ()))))
+            continue
+        result.extend(
+            Chip(
+                field=field,
+                field_label=FIELD_LABELS.get(field, field),
+                label=value_label(field, value),
+                remove_url=url_for(state.toggled(field, value, descendants)),
+            )
+            for value in values
         )
-        for field, values in state.filters
-        for value in values
-    ]
+    return result
 
 
 # ---------------------------------------------------------------------- pagination

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from typing import Any, Iterable, Iterator
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from indexer import Hit, Settings, get_report, ingested_to_dict, results_to_dict, search
 
@@ -48,6 +49,15 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Hits fetched per engine call while exporting (below the engine's own page cap).
 CSV_CHUNK = 5_000
+# CSV text handed to the server at a time (rows are batched up to this size).
+CSV_WRITE_BYTES = 64 * 1024
+
+
+def max_exports(threads: int) -> int:
+    """Exports running at once, at most: each holds a server thread while its client reads, and
+    clients that never read must not take every thread (the others answer searches). With
+    server.threads = 4 that is 2; one more concurrent export gets 503 with Retry-After."""
+    return max(1, threads // 2)
 
 
 @bp.get("/api/search")
@@ -56,7 +66,7 @@ def search_json() -> Any:
     settings = get_settings()
     state, resolution = resolved_state(settings, parse_state(request.args, allow_limit=True))
     results = search(settings, state.to_request(settings))
-    body = results_to_dict(results, resolution.readings, resolution.problems)
+    body = results_to_dict(results, resolution.readings, resolution.problems, public=True)
     body["page"] = state.page
     if not results.total_paragraphs:
         body["suggestions"] = [suggestion_to_dict(s) for s in suggestions(settings, results.request)]
@@ -108,17 +118,32 @@ def facets_json() -> Any:
 def report(report_id: str) -> Any:
     """One report with every paragraph (the JSON of ``fazhi inspect --json``)."""
     settings = get_settings()
-    return ingested_to_dict(get_report(settings, safe_report_id(report_id)))
-
+    return ingested_to_dict(get_report(settings, safe_report_id(report_id)), public=True)
 
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    """Every paragraph matching the search (not just one page), one CSV row each."""
+    """Every paragraph matching the search (not just one page), one CSV row each, streamed:
+    the server never holds the whole file, and the client's first bytes come at once."""
     settings = get_settings()
     state, _ = resolved_state(settings, parse_state(request.args).with_(view="flat"))
-    body = "\ufeff" + "".join(csv_lines(all_hits(settings, state)))
-    response = Response(body, mimetype="text/csv")
+    slots = _export_slots()
+    if not slots.acquire(blocking=False):  # before any search: a refused export costs nothing
+        return _busy()
+    try:
+        first = search(settings, _chunk_request(settings, state, 0))  # errors become a 400 here
+    except BaseException:
+        slots.release()
+        raise
+
+    def body() -> Iterator[str]:
+        try:
+            yield "\ufeff"
+            yield from csv_lines(all_hits(settings, state, first))
+        finally:
+            slots.release()
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = (
         "attachment; filename=\"fazhi-search.csv\"; filename*=UTF-8''fazhi-search.csv"
@@ -126,15 +151,37 @@ def export_csv() -> Response:
     return response
 
 
-def all_hits(settings: Settings, state: SearchState) -> Iterator[Hit]:
-    """Every hit of ``state``'s search, fetched in chunks (the engine caps one page's size)."""
+def _export_slots() -> threading.BoundedSemaphore:
+    """The app's export semaphore (one per app, sized from server.threads)."""
+    slots = current_app.extensions.get("fazhi_export_slots")
+    if slots is None:
+        slots = threading.BoundedSemaphore(max_exports(get_settings().threads))
+        current_app.extensions["fazhi_export_slots"] = slots
+    return slots
+
+
+def _busy() -> Response:
+    response = Response(
+        "导出任务繁忙：其他导出正在进行，请稍后重试。\n", status=503, mimetype="text/plain"
+    )
+    response.charset = "utf-8"
+    response.headers["Retry-After"] = "10"
+    return response
+
+
+def _chunk_request(settings: Settings, state: SearchState, offset: int):  # noqa: ANN202
+    return state.to_request(
+        settings, grouped=False, limit=CSV_CHUNK, offset=offset, with_facets=False
+    )
+
+
+def all_hits(settings: Settings, state: SearchState, first=None) -> Iterator[Hit]:  # noqa: ANN001
+    """Every hit of ``state``'s search, fetched in chunks (the engine caps one page's size);
+    ``first``: the first chunk's results when already fetched."""
     offset = 0
     while True:
-        results = search(
-            settings,
-            state.to_request(
-                settings, grouped=False, limit=CSV_CHUNK, offset=offset, with_facets=False
-            ),
+        results = first if (first is not None and offset == 0) else search(
+            settings, _chunk_request(settings, state, offset)
         )
         yield from results.hits
         offset += len(results.hits)
@@ -150,7 +197,9 @@ def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
     yield _drain(buffer)
     for hit in hits:
         writer.writerow([neutralise(cell) for cell in _row(hit)])
-        yield _drain(buffer)
+        if buffer.tell() >= CSV_WRITE_BYTES:
+            yield _drain(buffer)
+    yield _drain(buffer)
 
 
 def neutralise(cell: str) -> str:

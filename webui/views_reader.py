@@ -31,15 +31,19 @@ MAX_PARAGRAPHS = 100_000
 
 
 def safe_report_id(report_id: str) -> str:
-    """``report_id`` if it could name a report; 404 for traversal attempts and junk."""
+    """``report_id`` if it could name a report; 404 for traversal attempts and junk.
+
+    Ids are looked up in the index, never opened as files, and they are file paths relative to
+    the corpus root: a name may hold a backslash, a tab or ``\\xNN`` escapes of bytes that were
+    not UTF-8, and those reports must open. Only what no indexed file name can be is refused:
+    an absolute path, empty, ``.`` or ``..`` parts, NUL, over-long ids."""
     parts = report_id.split("/")
     if (
         not report_id
         or len(report_id) > MAX_REPORT_ID_LENGTH
         or report_id.startswith("/")
-        or "\\" in report_id
+        or "\x00" in report_id
         or any(part in ("", ".", "..") for part in parts)
-        or any(ord(ch) < 32 for ch in report_id)
     ):
         abort(404)
     return report_id

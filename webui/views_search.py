@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from indexer import QueryError, SearchResults, Settings, index_stats, search
+from indexer import IndexStats, QueryError, SearchResults, Settings, index_stats, search
 from indexer import FilterResolution, resolve_filters
 from indexer import MODE_LABELS, SCOPE_LABELS, suggestions, understand_query
 
@@ -40,6 +40,43 @@ def search_url(state: SearchState, order: str | None = None) -> str:
     return url
 
 
+# What the landing page lists of the index: (facet, heading, most values shown).
+HOLDINGS = (("level", "层级", 6), ("report_year", "年份", 12), ("province", "地区", 8),
+            ("section", "章节", 5))
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One line of "what this index holds": a facet and its values with report counts."""
+
+    title: str
+    values: tuple[tuple[str, int, str], ...]  # (label, reports, search url)
+    more: int  # values not listed
+
+
+def holdings(stats: IndexStats, state: SearchState) -> list[Holding]:
+    """Reports per level, year, province and section, read from ``index_stats``: the landing
+    page says what this index holds instead of assuming one kind of report."""
+    by_name = {f.name: f for f in stats.facets}
+    lines = []
+    for name, title, most in HOLDINGS:
+        facet = by_name.get(name)
+        if facet is None or not facet.values:
+            continue
+        counts = stats.report_counts.get(name, {})
+        values = sorted(facet.values, key=lambda v: (-counts.get(v.value, 0), v.value))
+        if name == "report_year":
+            values = sorted(facet.values, key=lambda v: v.value, reverse=True)
+        shown = tuple(
+            (present.value_label(name, v.value, v.label), counts.get(v.value, v.count),
+             search_url(state.with_filter(name, (v.value,))))
+            for v in values[:most]
+        )
+        lines.append(Holding(title, shown, max(0, len(values) - most)))
+    return lines
+
+
+
 def reader_url(report_id: str, state: SearchState, n: int | None = None) -> str:
     """The reader for ``report_id`` with the query's terms highlighted, at the engine's
     paragraph ``n`` (the anchor carries its 1-based number)."""
@@ -68,7 +105,9 @@ def index() -> Any:
         fallback = SearchState(q=request.args.get("q", "") or "")
         return _page(fallback, error=user_message(str(exc))), 400
     if state.is_empty:
-        return _page(state, stats=index_stats(settings))
+        stats = index_stats(settings)
+        return _page(state, stats=stats, holdings=holdings(stats, state),
+                     index_name=settings.index_name)
     try:
         resolution = resolve_filters(settings, state.filters)
         state = replace(state, filters=resolution.filters)
@@ -86,8 +125,12 @@ def _page(
     error: str | None = None,
     stats: Any = None,
     resolution: FilterResolution | None = None,
+    holdings: list[Holding] | None = None,
+    index_name: str | None = None,
 ) -> str:
     context: dict[str, Any] = dict(
+        holdings=holdings or [],
+        index_name=index_name,
         state=state,
         results=results,
         error=error,
