@@ -38,6 +38,7 @@ def test_reader_steps_through_matches_with_buttons_and_keys(page) -> None:  # no
     page.wait_for_function(f"location.hash === '#p{numbers[2]}'")
     page.keyboard.press("k")
     page.wait_for_function(f"location.hash === '#p{numbers[1]}'")
+    page.wait_for_selector(f"#p{numbers[1]}.is-target")  # marked after the hash change
     assert page.locator(f"#p{numbers[1]}.is-target").count() == 1
     for _ in range(len(numbers) + 2):
         page.click("[data-match-step='1']")
