@@ -79,7 +79,30 @@ def _writer(ix, settings: Settings):
     if getattr(writer, "fazhi_skip_commit", False):
         writer.cancel()
     else:
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
+
+
+# Segments with fewer documents than this are merged together on each update (the new one
+# included); larger ones -- a full build writes segments of BUILD_SEGMENT_PARAGRAPHS -- are
+# left alone, so an update never rewrites a large part of the index. (Whoosh's own
+# MERGE_SMALL merges by a Fibonacci rule that, over the build's equal segments, can rewrite
+# most of the index in one update: minutes at 360k paragraphs.)
+SMALL_SEGMENT_DOCS = 5_000
+
+
+def merge_small_segments(writer, segments):
+    """A Whoosh merge policy: merge the segments below SMALL_SEGMENT_DOCS into the writer's
+    new segment; keep the others as they are."""
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if seg.doc_count_all() < SMALL_SEGMENT_DOCS]
+    if not small:
+        return segments
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in small]
 
 
 def _lock(path: Path):
@@ -122,8 +145,12 @@ def write_accelerators(path: Path) -> None:
             for sub, _offset in pairs:
                 if sub.segment() is None:
                     continue
-                keep.add(sub.segment().segid)
-                segment_cache.segment_data(path, sub)
+                segid = sub.segment().segid
+                keep.add(segid)
+                # Only new segments: an existing file is checked (and rebuilt if damaged)
+                # by search when it loads it; reading every old one here would cost seconds.
+                if not segment_cache.cache_path(path, segid).is_file():
+                    segment_cache.save(path, segment_cache.read_segment(sub))
         segment_cache.remove_stale(path, keep)
     finally:
         lock.release()
@@ -132,8 +159,27 @@ def write_accelerators(path: Path) -> None:
 # ---------------------------------------------------------------- what is indexed
 
 
+_KNOWN_CACHE: dict[tuple[str, int, int], dict[str, Known]] = {}
+
+
 def existing_reports(ix) -> dict[str, Known]:
-    """report_id -> what the index knows of it, for every (live) report in the index."""
+    """report_id -> what the index knows of it, for every (live) report in the index (read
+    once per generation: an update reads it before taking the lock and again under it)."""
+    # The folder's inode too: a rebuild swapped in meanwhile restarts the generation numbers.
+    folder = str(ix.storage.folder)
+    try:
+        inode = os.stat(folder).st_ino
+    except OSError:
+        inode = -1
+    key = (folder, inode, ix.latest_generation())
+    known = _KNOWN_CACHE.get(key)
+    if known is None:
+        _KNOWN_CACHE.clear()
+        known = _KNOWN_CACHE[key] = _read_reports(ix)
+    return dict(known)
+
+
+def _read_reports(ix) -> dict[str, Known]:
     with ix.searcher() as s:
         return {
             f["report_id"]: Known(f["content_sha256"], f.get("manifest_sha256") or "",

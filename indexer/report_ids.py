@@ -32,7 +32,8 @@ def id_in_index(base: str, source_path: str, have: dict[str, Known]) -> str:
     files of one folder with one id, report.md beside report.txt, stay one report: the second
     is skipped as a duplicate.)"""
     old = have.get(base)
-    if old is None or not _other_folder(old.source_path, source_path):
+    if old is None or old.source_path == source_path or not _other_folder(old.source_path,
+                                                                         source_path):
         return base
     if not os.path.exists(old.source_path):
         return base  # the other file is gone: this one takes the id over

@@ -57,7 +57,7 @@ def test_scores_equal_whooshs_bm25f_after_updates(tmp_path, seed_records) -> Non
     writer.delete_by_term("report_id", seed_records[0].report.report_id)
     writer.commit(merge=False)
     snap = snapshot(settings)
-    assert snap.reader.has_deletions() and len(snap.leaves) == 2
+    assert snap.reader.has_deletions()
     assert _check(settings) > 50
 
 

@@ -24,8 +24,11 @@ def reader(tmp_path_factory):
         for i in range(300)
     ]
     index_reports(settings, reports)
-    index_reports(settings, [make_report("r005", ["替换后的段落。法治。"])])  # a deletion
+    index_reports(settings, [make_report("extra", ["另一份报告。法治。"])])  # a second segment
     ix = whoosh_index.open_dir(str(settings.index_path))
+    writer = ix.writer()
+    writer.delete_by_term("report_id", "r005")  # a deletion, kept (no merge)
+    writer.commit(merge=False)
     with ix.reader() as r:
         yield r
 
