@@ -88,15 +88,17 @@ def _writer(ix, settings: Settings):
 # MERGE_SMALL merges by a Fibonacci rule that, over the build's equal segments, can rewrite
 # most of the index in one update: minutes at 360k paragraphs.)
 SMALL_SEGMENT_DOCS = 5_000
+# ... once there are this many of them (so most updates only add their own small segment).
+SMALL_SEGMENTS_KEPT = 4
 
 
 def merge_small_segments(writer, segments):
-    """A Whoosh merge policy: merge the segments below SMALL_SEGMENT_DOCS into the writer's
-    new segment; keep the others as they are."""
+    """A Whoosh merge policy: once SMALL_SEGMENTS_KEPT segments are below SMALL_SEGMENT_DOCS,
+    merge them into the writer's new segment; keep the others as they are."""
     from whoosh.reading import SegmentReader
 
     small = [seg for seg in segments if seg.doc_count_all() < SMALL_SEGMENT_DOCS]
-    if not small:
+    if len(small) < SMALL_SEGMENTS_KEPT:
         return segments
     for seg in small:
         reader = SegmentReader(writer.storage, writer.schema, seg)
@@ -138,19 +140,21 @@ def write_accelerators(path: Path) -> None:
     except OSError:
         return
     try:
+        from whoosh.index import TOC
+        from whoosh.reading import SegmentReader
+
         ix = whoosh_index.open_dir(str(path))
-        keep = set()
-        with ix.reader() as reader:
-            pairs = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-            for sub, _offset in pairs:
-                if sub.segment() is None:
-                    continue
-                segid = sub.segment().segid
-                keep.add(segid)
-                # Only new segments: an existing file is checked (and rebuilt if damaged)
-                # by search when it loads it; reading every old one here would cost seconds.
-                if not segment_cache.cache_path(path, segid).is_file():
-                    segment_cache.save(path, segment_cache.read_segment(sub))
+        toc = TOC.read(ix.storage, ix.indexname)
+        keep = {seg.segid for seg in toc.segments}
+        # Only new segments are read (one reader each): an existing file is checked, and
+        # rebuilt if damaged, by search when it loads it.
+        for seg in toc.segments:
+            if not segment_cache.cache_path(path, seg.segid).is_file():
+                reader = SegmentReader(ix.storage, toc.schema, seg)
+                try:
+                    segment_cache.save(path, segment_cache.read_segment(reader))
+                finally:
+                    reader.close()
         segment_cache.remove_stale(path, keep)
     finally:
         lock.release()

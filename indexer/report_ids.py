@@ -41,6 +41,8 @@ def id_in_index(base: str, source_path: str, have: dict[str, Known]) -> str:
 
 
 def _other_folder(a: str, b: str) -> bool:
+    if os.path.dirname(os.path.abspath(a)) == os.path.dirname(os.path.abspath(b)):
+        return False
     return os.path.dirname(real_path(a)) != os.path.dirname(real_path(b))
 
 
