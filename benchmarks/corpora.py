@@ -120,6 +120,7 @@ def prepare(name: str, shared: Path | None, out_dir: Path = OUT_DIR) -> Corpus:
     if stamp.is_file():
         data = json.loads(stamp.read_text(encoding="utf-8"))
         if data.get("prep_version") == PREP_VERSION:
+            _ignore_stamp(root)
             return Corpus(name, root, data["files"], data["paragraphs"], data["chars"])
     if root.exists():
         shutil.rmtree(root)
@@ -131,11 +132,18 @@ def prepare(name: str, shared: Path | None, out_dir: Path = OUT_DIR) -> Corpus:
     else:
         _prepare_laws(_need(shared) / "corpus" / "lawrefbook-laws", root, SUBSET_TARGETS.get(name))
     corpus = describe(name, root)
+    _ignore_stamp(root)
     stamp.write_text(
         json.dumps({**corpus.as_dict(), "prep_version": PREP_VERSION}, ensure_ascii=False),
         encoding="utf-8",
     )
     return corpus
+
+
+def _ignore_stamp(root: Path) -> None:
+    """The stamp is not a report: the corpus's ``.fazhiignore`` says so to fazhi index."""
+    (root / ".fazhiignore").write_text(f"# written by benchmarks/corpora.py\n{STAMP}\n",
+                                       encoding="utf-8")
 
 
 def describe(name: str, root: Path) -> Corpus:
