@@ -51,7 +51,6 @@ class Snapshot:
     live_count: int
     report_idx: np.ndarray  # int32 per docnum: ordinal into ``reports`` (-1: none)
     reports: list[Report]
-    report_known: list[tuple[str, str, str]]  # per report: content sha, manifest sha, source
     report_ord: dict[str, int]  # live reports by id
     report_rank: np.ndarray  # rank of each report's id (tie-breaks)
     report_titles: list[str]  # normalised
@@ -61,7 +60,6 @@ class Snapshot:
     is_heading_arr: np.ndarray
     heading_code: np.ndarray
     heading_table: list[tuple[str, ...]]
-    normed_parts: list[str]  # per leaf
     columns: dict[str, FacetColumn]
     lengths: dict[str, np.ndarray]  # ranking field -> Whoosh's field length per docnum
     norm_len: np.ndarray  # normalised characters per docnum
@@ -240,7 +238,7 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
         deleted[whoosh_read.deleted_docnums(leaf.reader) + leaf.offset] = True
     is_para = _concat([leaf.data.is_para for leaf in leaves], bool)
     live = is_para & ~deleted
-    reports, known, report_of_id = _reports(leaves, deleted)
+    reports, report_of_id = _reports(leaves, deleted)
     report_idx = _report_idx(leaves, report_of_id, size)
     report_idx[~is_para] = -1
     heading_table, heading_code = _merged_codes(
@@ -259,14 +257,14 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
     return Snapshot(
         key=key, reader=reader, leaves=leaves, size=size, live=live,
         live_count=int(live.sum()), report_idx=report_idx, reports=reports,
-        report_known=known, report_ord=report_ord, report_rank=rank,
+        report_ord=report_ord, report_rank=rank,
         report_titles=(titles := [normalize(r.title or "") for r in reports]),
         report_is_report=np.array(["报告" in t for t in titles] + [False], dtype=bool),
         n=_concat([leaf.data.n for leaf in leaves], np.int32),
         year=years[report_idx],
         is_heading_arr=_concat([leaf.data.is_heading for leaf in leaves], bool),
         heading_code=heading_code, heading_table=heading_table,
-        normed_parts=[leaf.data.normed for leaf in leaves], columns=columns,
+        columns=columns,
         lengths={f: _concat([leaf.data.lengths[f] for leaf in leaves], np.float64)
                  for f in TEXT_FIELDS},
         norm_len=_concat([np.diff(leaf.data.norm_starts) - 1 for leaf in leaves], np.int32),
@@ -281,7 +279,6 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
 def _reports(leaves: list[Leaf], deleted: np.ndarray):
     """The live report documents (first live one per id) and their ordinals by id."""
     reports: list[Report] = []
-    known: list[tuple[str, str, str]] = []
     report_of_id: dict[str, int] = {}
     for leaf in leaves:
         for doc in leaf.data.report_docs:
@@ -292,8 +289,7 @@ def _reports(leaves: list[Leaf], deleted: np.ndarray):
                 continue
             report_of_id[report.report_id] = len(reports)
             reports.append(report)
-            known.append((doc.content_sha256, doc.manifest_sha256, doc.source_path))
-    return reports, known, report_of_id
+    return reports, report_of_id
 
 
 def _report_idx(leaves: list[Leaf], report_of_id: dict[str, int], size: int) -> np.ndarray:
