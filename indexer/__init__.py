@@ -62,6 +62,36 @@ _LAZY = {
     "paragraph_number": "serialize",
     "MODE_LABELS": "understand",
     "SCOPE_LABELS": "understand",
+    "REASON_UNREADABLE": "walk",
+    "Area": "areas",
+    "area_tree": "areas",
+    "default_level": "areas",
+    "levels_below": "areas",
+    "DEPTH_LEVEL": "areas",
+    "LEVEL_DEPTH": "areas",
+    "COUNTY": "gazetteer",
+    "TOWN": "gazetteer",
+    "ALLOWED_FILTERS": "compare",
+    "MAX_TERMS": "compare",
+    "CompareRequest": "compare",
+    "STATUS_LABELS": "compare",
+    "Cell": "compare",
+    "CompareRow": "compare",
+    "Comparison": "compare",
+    "sort_rows": "compare",
+    "TrendRequest": "trend",
+    "SMALL_SAMPLE": "trend",
+    "Trend": "trend",
+    "CONFIG_ENV": "config",
+    "INDEX_ENV": "config",
+    "settings_table": "config",
+    "user_config_file": "config",
+    "column_label": "tables",
+    "comparison_rows": "tables",
+    "comparison_to_dict": "tables",
+    "csv_text": "tables",
+    "trend_rows": "tables",
+    "trend_to_dict": "tables",
 }
 
 
@@ -119,6 +149,22 @@ def understand_query(*args, **kwargs):
     return understand(*args, **kwargs)
 
 
+def compare_areas(settings: Settings, request):
+    """Who mentions each term and who never does, area by area (indexer.compare.compare).
+    A function of its own: the name ``compare`` is the submodule's."""
+    from .compare import compare
+
+    return compare(settings, request)
+
+
+def trend_over_years(settings: Settings, request):
+    """Each term's share of reports year by year (indexer.trend.trend); named apart from the
+    submodule ``trend``."""
+    from .trend import trend
+
+    return trend(settings, request)
+
+
 def warm_up(settings: Settings) -> None:
     """Load the index snapshot and jieba's dictionary now (``fazhi serve`` start-up)."""
     from .searching import warm_up as run
@@ -158,6 +204,38 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "compare_areas",
+    "trend_over_years",
+    "REASON_UNREADABLE",
+    "Area",
+    "area_tree",
+    "default_level",
+    "levels_below",
+    "DEPTH_LEVEL",
+    "LEVEL_DEPTH",
+    "COUNTY",
+    "TOWN",
+    "ALLOWED_FILTERS",
+    "MAX_TERMS",
+    "CompareRequest",
+    "STATUS_LABELS",
+    "Cell",
+    "CompareRow",
+    "Comparison",
+    "sort_rows",
+    "TrendRequest",
+    "SMALL_SAMPLE",
+    "Trend",
+    "CONFIG_ENV",
+    "INDEX_ENV",
+    "settings_table",
+    "user_config_file",
+    "column_label",
+    "comparison_rows",
+    "comparison_to_dict",
+    "csv_text",
+    "trend_rows",
+    "trend_to_dict",
     "normalize_text",
     "MODE_LABELS",
     "SCOPE_LABELS",

@@ -13,9 +13,9 @@ from typing import TypeVar
 import click
 
 from indexer import FazhiError, Level, Mode, QueryError, Scope, parse_filters
-from indexer.areas import LEVEL_DEPTH, area_tree, default_level
-from indexer.compare import STATUS_LABELS, Comparison, CompareRequest, compare, sort_rows
-from indexer.tables import (
+from indexer import LEVEL_DEPTH, area_tree, default_level
+from indexer import STATUS_LABELS, Comparison, CompareRequest, compare_areas, sort_rows
+from indexer import (
     column_label,
     comparison_rows,
     comparison_to_dict,
@@ -23,7 +23,7 @@ from indexer.tables import (
     trend_rows,
     trend_to_dict,
 )
-from indexer.trend import Trend, TrendRequest, trend
+from indexer import Trend, TrendRequest, trend_over_years
 
 from .cli import AppContext, pass_app
 from .cli_search import _fail, _parse_filter_options
@@ -100,7 +100,7 @@ def compare_command(app: AppContext, terms: tuple[str, ...], area: str, filters:
             terms=terms, level=level or default_level(where, tree), area=where,
             mode=Mode(mode), scope=Scope(scope), filters=_filters(filters), by_year=by_year,
             include_departments=not no_departments)
-        result = compare(app.settings, request)
+        result = compare_areas(app.settings, request)
         return result, sort_rows(result, order)
 
     result, rows = _answer(run)
@@ -142,7 +142,7 @@ def trend_command(app: AppContext, terms: tuple[str, ...], area: str, filters: t
                   mode: str, scope: str, fmt: str, level: str | None) -> None:
     """Per report year, how many of the indexed reports (in AREA, of LEVEL) mention each TERM:
     numerator/denominator and share; years with fewer than 5 reports are marked."""
-    result = _answer(lambda: trend(app.settings, TrendRequest(
+    result = _answer(lambda: trend_over_years(app.settings, TrendRequest(
         terms=terms, level=level, area=area_tree().resolve(area), mode=Mode(mode),
         scope=Scope(scope), filters=_filters(filters))))
     _emit(fmt, lambda: trend_to_dict(result), lambda: trend_rows(result),

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from indexer.config import CONFIG_ENV, INDEX_ENV, settings_table, user_config_file
+from indexer import CONFIG_ENV, INDEX_ENV, settings_table, user_config_file
 
 from .cli import AppContext, index_option, pass_app
 

@@ -21,7 +21,7 @@ from indexer import (
     ingested_to_dict,
 )
 
-from indexer.walk import REASON_UNREADABLE
+from indexer import REASON_UNREADABLE
 
 from .cli import AppContext, pass_app, quiet_ingest_log
 

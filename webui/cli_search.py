@@ -25,7 +25,7 @@ from indexer import (
     search,
 )
 from indexer import FilterResolution, resolve_filters
-from indexer.models import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
+from indexer import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 from indexer import paragraph_number
 from indexer import suggestion_to_dict, suggestions, understand_query
 

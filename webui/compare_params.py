@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from indexer import Level, Mode, QueryError, Scope
-from indexer.areas import Area, area_tree, default_level, levels_below
-from indexer.gazetteer import COUNTY, TOWN
-from indexer.compare import ALLOWED_FILTERS, MAX_TERMS, CompareRequest
-from indexer.trend import TrendRequest
+from indexer import Area, area_tree, default_level, levels_below
+from indexer import COUNTY, TOWN
+from indexer import ALLOWED_FILTERS, MAX_TERMS, CompareRequest
+from indexer import TrendRequest
 
 from .params import MAX_PARAM_LENGTH, ArgsLike, _choice, parse_filter_args
 

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 
 from indexer import LEVEL_LABELS, SECTION_LABELS, QueryError
-from indexer.areas import DEPTH_LEVEL, LEVEL_DEPTH, area_tree, default_level, levels_below
-from indexer.compare import STATUS_LABELS, Cell, CompareRow, Comparison, compare, sort_rows
-from indexer.tables import (
+from indexer import DEPTH_LEVEL, LEVEL_DEPTH, area_tree, default_level, levels_below
+from indexer import STATUS_LABELS, Cell, CompareRow, Comparison, compare_areas, sort_rows
+from indexer import (
     column_label,
     comparison_rows,
     comparison_to_dict,
@@ -25,7 +25,7 @@ from indexer.tables import (
     trend_rows,
     trend_to_dict,
 )
-from indexer.trend import SMALL_SAMPLE, Trend, trend
+from indexer import SMALL_SAMPLE, Trend, trend_over_years
 
 from . import chart
 from .compare_params import AnalyticsState, parse_analytics
@@ -124,7 +124,7 @@ def sort_mark(state: AnalyticsState, key: str) -> str:
 
 
 def _comparison(state: AnalyticsState) -> tuple[Comparison, tuple[CompareRow, ...]]:
-    result = compare(get_settings(), state.compare_request())
+    result = compare_areas(get_settings(), state.compare_request())
     return result, sort_rows(result, state.order)
 
 
@@ -178,7 +178,7 @@ def compare_csv() -> Response:
 
 
 def _trend(state: AnalyticsState) -> Trend:
-    return trend(get_settings(), state.trend_request())
+    return trend_over_years(get_settings(), state.trend_request())
 
 
 @bp.get("/trend")
