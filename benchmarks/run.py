@@ -111,6 +111,19 @@ def query(engine: str, corpus: corpora.Corpus, index: Path, work: Path, rounds: 
                       extra)
 
 
+def exactness(corpus: corpora.Corpus, index: Path, work: Path,
+              queries_file: Path) -> dict[str, Any]:
+    """Every benchmark query's matches per report against a substring scan of the index's
+    paragraphs (benchmarks/exactness.py), in a worker of its own."""
+    log(f"{corpus.name}: checking every query against a substring scan")
+    res = run_worker("exact", "ours", corpus.root, index, work / f"exact-{corpus.name}.json",
+                     ["--queries", str(queries_file)])
+    wrong = [r["query"] for r in res["queries"] if not r["equal"]]
+    log(f"{corpus.name}: {res['equal']}/{res['checked']} queries equal the scan"
+        + (f"; different: {', '.join(wrong)}" if wrong else ""))
+    return res
+
+
 def incremental(corpus: corpora.Corpus, index: Path, work: Path) -> dict[str, Any]:
     """Change one file of the corpus and time `fazhi index` (the CLI, wall clock: start-up,
     imports and all); restore the file and time it again."""
@@ -216,6 +229,8 @@ def bench_corpus(name: str, args: argparse.Namespace, work: Path) -> dict[str, A
                     log(f"{name}: serve start failed: {exc}")
             res["query"] = query(engine, corpus, index, work, args.rounds, args.queries,
                                  profile_here and engine == "ours")
+            if engine == "ours" and not args.no_exactness:
+                res["exactness"] = exactness(corpus, index, work, args.queries)
             if engine == "ours" and name == args.web_corpus and args.web_seconds > 0:
                 res["web"] = web(corpus, index, work, args.web_seconds, args.web_clients,
                                  args.queries)
@@ -243,6 +258,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--web-seconds", type=float, help="web load test length (default 30; 10 quick; 0 = skip)")
     p.add_argument("--web-clients", type=int, default=4)
     p.add_argument("--no-incremental", action="store_true", help="skip the incremental re-index test")
+    p.add_argument("--no-exactness", action="store_true",
+                   help="skip the check of every query against a substring scan")
     p.add_argument("--skip-build", action="store_true",
                    help="reuse the indexes and build figures of the previous run")
     p.add_argument("--profile", action="store_true",

@@ -148,9 +148,17 @@ def do_query(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def do_exact(args: argparse.Namespace) -> dict[str, Any]:
+    if args.engine != "ours":
+        raise SystemExit("exact: the substring scan checks fazhi-search ('ours')")
+    from .exactness import check
+
+    return check(Path(args.index), Path(args.corpus), load_queries(Path(args.queries)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
-    parser.add_argument("command", choices=("build", "update", "query"))
+    parser.add_argument("command", choices=("build", "update", "query", "exact"))
     parser.add_argument("--engine", choices=("baseline", "ours"), required=True)
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--index", required=True)
@@ -159,7 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", default=str(QUERIES_FILE))
     parser.add_argument("--profile")
     args = parser.parse_args(argv)
-    handler = {"build": do_build, "update": do_update, "query": do_query}[args.command]
+    handler = {"build": do_build, "update": do_update, "query": do_query,
+               "exact": do_exact}[args.command]
     result = handler(args)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 

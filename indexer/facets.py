@@ -109,6 +109,17 @@ def _report_counts(codes: np.ndarray, reports: np.ndarray, size: int) -> list[in
     """Distinct reports per code among paragraphs with ``codes`` of ``reports``."""
     if not len(codes):
         return [0] * size
-    span = int(reports.max()) + 2
-    pairs = np.unique(codes.astype(np.int64) * span + (reports.astype(np.int64) + 1))
+    # Report ordinals shifted by one, so that -1 (no report) is a valid column.
+    reports = reports.astype(np.int64) + 1
+    span = int(reports.max()) + 1
+    if size * span <= _DENSE_PAIRS:
+        # One flag per (code, report): a scatter and a row sum, no sort of the matches.
+        seen = np.zeros(size * span, dtype=bool)
+        seen[codes.astype(np.int64) * span + reports] = True
+        return seen.reshape(size, span).sum(axis=1).tolist()
+    pairs = np.unique(codes.astype(np.int64) * span + reports)
     return np.bincount(pairs // span, minlength=size).tolist()
+
+
+# Up to this many (value, report) pairs, reports are counted with a table of flags.
+_DENSE_PAIRS = 1 << 23

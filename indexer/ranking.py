@@ -35,12 +35,13 @@ def term_words(snap: Snapshot, norm: str) -> list[str]:
     """The indexed jieba words inside a normalised term: every substring (up to
     ``LONGEST_WORD`` characters, single characters only for one-character terms) that is a
     term of the ``body`` field. Search-mode segmentation with the index's own vocabulary: a
-    query never loads jieba."""
+    query never loads jieba; the vocabulary is a set, so most substrings (no word) cost no
+    look-up in Whoosh's term index."""
     found: dict[str, None] = {}
     for i in range(len(norm)):
         for k in range(min(LONGEST_WORD, len(norm) - i), 0, -1):
             piece = norm[i : i + k]
-            if (k > 1 or len(norm) == 1) and snap.doc_frequency("body", piece) > 0:
+            if (k > 1 or len(norm) == 1) and piece in snap.body_words:
                 found.setdefault(piece, None)
     return list(found)
 
@@ -153,13 +154,17 @@ def domain_weights(snap: Snapshot, docs: np.ndarray) -> np.ndarray:
 
 def demote_repeats(snap: Snapshot, docs: np.ndarray, score: np.ndarray) -> np.ndarray:
     """The same normalised text in several places (boilerplate repeated across reports or
-    laws): only its best-scored copy keeps its score."""
-    best_first = np.argsort(-score, kind="stable")
-    _, first = np.unique(snap.text_hash[docs][best_first], return_index=True)
-    repeat = np.ones(len(docs), dtype=bool)
-    repeat[best_first[first]] = False
+    laws): only its best-scored copy keeps its score. Only texts that occur more than once in
+    the index (``snap.repeated_text``) can be repeats, so only those are sorted."""
+    maybe = np.flatnonzero(snap.repeated_text[docs])
+    if not len(maybe):
+        return score
+    best_first = maybe[np.argsort(-score[maybe], kind="stable")]
+    _, first = np.unique(snap.text_hash[docs[best_first]], return_index=True)
+    repeat = np.ones(len(best_first), dtype=bool)
+    repeat[first] = False
     out = score.copy()
-    out[repeat] *= REPEAT_WEIGHT
+    out[best_first[repeat]] *= REPEAT_WEIGHT
     return out
 
 

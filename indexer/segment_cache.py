@@ -32,7 +32,7 @@ from .normalize import SEPARATOR, normalize
 from .schema import FACET_COLUMNS, KIND_REPORT, TEXT_FIELDS
 
 CACHE_DIR = "fazhi-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 # Posting lists remembered per segment (repeated terms: facet toggles, paging, ranking).
 POSTINGS_CACHE_SIZE = 2048
 
@@ -65,6 +65,7 @@ class SegmentData:
     facet_values: dict[str, list[str]]  # field -> value of each code ('' for code 0)
     lengths: dict[str, np.ndarray]  # ranking field -> Whoosh's length per docnum
     report_docs: list[ReportDoc]
+    body_words: frozenset[str]  # the terms of the ``body`` field (Whoosh's lexicon)
     signals: np.ndarray = None  # type: ignore[assignment]  # uint8 per docnum: SIGNAL_* bits
     text_hash: np.ndarray = None  # type: ignore[assignment]  # int64 per docnum (this process)
     _codes: np.ndarray | None = None
@@ -79,7 +80,9 @@ class SegmentData:
         if ord(ch) >= 0xFFFF:
             return self._find_scan(ch)
         pos = np.flatnonzero(self.char_codes() == ord(ch))
-        return np.unique(np.searchsorted(self.norm_starts, pos, side="right") - 1)
+        docs = np.searchsorted(self.norm_starts, pos, side="right") - 1
+        # Ascending already: keep the first position of each document (no sort).
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
 
     def char_codes(self) -> np.ndarray:
         """The normalised text as one 16-bit code per character (U+FFFF and above: 0xFFFF)."""
@@ -158,11 +161,11 @@ def read_segment(reader: SegmentReader) -> SegmentData:
     lengths = {f: whoosh_read.field_lengths(reader, f) for f in TEXT_FIELDS}
     return _assemble(reader.segment().segid, count, is_para, n, is_heading, heading_code,
                      list(heading_index), texts, facet_codes, facet_values, lengths,
-                     report_docs)
+                     report_docs, frozenset(whoosh_read.field_terms(reader, "body")))
 
 
 def _assemble(segid, count, is_para, n, is_heading, heading_code, headings, texts,
-              facet_codes, facet_values, lengths, report_docs) -> SegmentData:
+              facet_codes, facet_values, lengths, report_docs, body_words) -> SegmentData:
     joined = "".join(texts)
     text_starts = _starts([len(t) for t in texts], 0)
     normed_parts = [normalize(t) for t in texts]
@@ -170,7 +173,7 @@ def _assemble(segid, count, is_para, n, is_heading, heading_code, headings, text
     norm_starts = _starts([len(t) for t in normed_parts], len(SEPARATOR))
     return SegmentData(segid, count, is_para, n, is_heading, heading_code, headings, joined,
                        text_starts, normed, norm_starts, facet_codes, facet_values, lengths,
-                       report_docs, _signals(normed, norm_starts),
+                       report_docs, body_words, _signals(normed, norm_starts),
                        np.fromiter(map(hash, normed_parts), dtype=np.int64, count=count))
 
 
@@ -218,7 +221,10 @@ def save(index_path: Path, data: SegmentData) -> None:
     arrays = {
         "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8),
         "texts": np.frombuffer(data.texts.encode("utf-8", "surrogatepass"), np.uint8),
-        "text_starts": data.text_starts, "is_para": data.is_para, "n": data.n,
+        "text_starts": data.text_starts,
+        "body_words": np.frombuffer("\n".join(sorted(data.body_words)).encode(
+            "utf-8", "surrogatepass"), np.uint8),
+        "is_para": data.is_para, "n": data.n,
         "is_heading": data.is_heading, "heading_code": data.heading_code,
     }
     for name, codes in data.facet_codes.items():
@@ -263,6 +269,8 @@ def load(index_path: Path, segid: str, doc_count: int) -> SegmentData | None:
         {name: arrays[f"facet_{name}"] for name in FACET_COLUMNS},
         meta["facet_values"], {name: arrays[f"length_{name}"] for name in TEXT_FIELDS},
         [ReportDoc(*row) for row in meta["report_docs"]],
+        frozenset(filter(None, arrays["body_words"].tobytes().decode(
+            "utf-8", "surrogatepass").split("\n"))),
     )
 
 

@@ -65,6 +65,8 @@ class Snapshot:
     norm_len: np.ndarray  # normalised characters per docnum
     signals: np.ndarray  # uint8 per docnum (segment_cache.SIGNAL_* bits)
     text_hash: np.ndarray  # int64 per docnum: equal normalised texts, equal hashes
+    repeated_text: np.ndarray  # bool per docnum: another document has the same text_hash
+    body_words: frozenset[str]  # every term of the ``body`` field in any segment
     doc_count_all: int
     field_totals: dict[str, float]
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
@@ -269,11 +271,19 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
                  for f in TEXT_FIELDS},
         norm_len=_concat([np.diff(leaf.data.norm_starts) - 1 for leaf in leaves], np.int32),
         signals=_concat([leaf.data.signals for leaf in leaves], np.uint8),
-        text_hash=_concat([leaf.data.text_hash for leaf in leaves], np.int64),
+        text_hash=(hashes := _concat([leaf.data.text_hash for leaf in leaves], np.int64)),
+        repeated_text=_repeated(hashes),
+        body_words=frozenset().union(*(leaf.data.body_words for leaf in leaves)),
         doc_count_all=size,
         leaf_offsets=np.array([leaf.offset for leaf in leaves], dtype=np.int64),
         field_totals={f: float(reader.field_length(f)) for f in TEXT_FIELDS},
     )
+
+
+def _repeated(hashes: np.ndarray) -> np.ndarray:
+    """True where a hash occurs more than once."""
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    return counts[inverse] > 1
 
 
 def _reports(leaves: list[Leaf], deleted: np.ndarray):

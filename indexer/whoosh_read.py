@@ -132,6 +132,12 @@ def prefix_terms(reader: SegmentReader, fieldname: str, prefix: str) -> list[str
             for t in reader.expand_prefix(fieldname, prefix)]
 
 
+def field_terms(reader: SegmentReader, fieldname: str) -> list[str]:
+    """Every term of ``fieldname`` in this segment (Whoosh's lexicon, deleted documents'
+    terms included, as ``doc_frequency`` counts them)."""
+    return [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)]
+
+
 def deleted_docnums(reader: SegmentReader) -> np.ndarray:
     """The segment's deleted document numbers (Whoosh's deletion list)."""
     segment = reader.segment()

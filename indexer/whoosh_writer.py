@@ -9,15 +9,40 @@ character or so -- and three places are leaner here without changing a byte of t
 - ``LeanFieldWriter.add_postings``: the codec's loop from sorted postings to posting lists,
   with the field's document lengths read once per field (not once per posting) and no
   re-checks of the sort order (the pool's output is sorted by construction);
-- ``LeanPostingsWriter.add_posting``: the block buffer without per-posting type asserts.
+- ``LeanPostingsWriter.add_posting``: the block buffer without per-posting type asserts;
+- blocks of ``BLOCK_POSTINGS`` postings instead of 128 (``W3Codec``'s own ``blocklimit``
+  parameter): reading a whole list costs per block, not per posting;
+- ``LeanPostingsWriter._write_block``: W3's block layout (a length, the pickled block info,
+  the zlib-compressed pickled ``(ids, weights, values)``) where a block of at least
+  ``ARRAY_MIN_POSTINGS`` has its delta-coded ids and weights as ``array``s pickled in
+  protocol 5, that is as raw bytes: W3 pickles them in protocol 2 as tuples, one Python int
+  or float per posting to write and to read back.
+  Whoosh's own matchers read these blocks unchanged (they only iterate and index the ids and
+  weights); search turns each into a numpy array without a per-posting step.
 
 ``FazhiCodec`` is ``W3Codec`` with these writers; its segments are ``W3Segment``s.
 """
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+import pickle
+import zlib
+from array import array
+
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PostingsWriter,
+)
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
+
+# Postings per block of a posting list. Whoosh's default (128) suits its own matchers, which
+# skip block by block; search here reads whole lists, and each block costs a read, a zlib
+# inflate and an unpickle, so a longer block makes a first-time read several times cheaper.
+BLOCK_POSTINGS = 8192
 
 # Bytes a pooled posting is counted as (a 5-tuple with short strings), for the pool's limit.
 POSTING_ESTIMATE = 160
@@ -46,6 +71,58 @@ class LeanPostingsWriter(W3PostingsWriter):
                 self._minlength = length
             if length > self._maxlength:
                 self._maxlength = length
+
+
+    def _write_block(self, last: bool = False) -> None:
+        if self._byteids:  # term vectors (ids are terms): W3's own block
+            super()._write_block(last)
+            return
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        if len(ids) < ARRAY_MIN_POSTINGS:  # W3's own tuples: smaller for a few postings
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        else:
+            data = (_delta_ids(ids), _block_weights(self._weights), self._mini_values())
+        databytes = pickle.dumps(data, BLOCK_PICKLE)
+        comp = self._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        info = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
+                             length_to_byte(self._minlength),
+                             length_to_byte(self._maxlength)), BLOCK_PICKLE)
+        size = len(info) + len(databytes)
+        self._postfile.write_int(-size if last else size)  # negative: the last block
+        self._postfile.write(info)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+# Protocol 5 pickles an ``array`` as its bytes (protocol 2 as a list of numbers).
+BLOCK_PICKLE = 5
+# Below this many postings a block keeps W3's tuples: an array's pickle carries about 60 bytes
+# of its own, and most posting lists (rare terms) hold one or two postings.
+ARRAY_MIN_POSTINGS = 32
+
+
+def _delta_ids(ids: array) -> array:
+    """The block's ids, each minus the one before (the first minus 0), in the smallest
+    unsigned array type that holds them."""
+    deltas = [b - a for a, b in zip((0, *ids), ids)]
+    top = max(deltas)
+    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
+    return array(code, deltas)
+
+
+def _block_weights(weights: array) -> array | float | None:
+    """W3's minified weights: None when all are 1.0, the one value when all are equal, else
+    the array itself."""
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        return None if first == 1.0 else first
+    return weights
 
 
 class LeanFieldWriter(W3FieldWriter):
@@ -100,6 +177,7 @@ class FazhiCodec(W3Codec):
 
 def segment_writer(ix, *, limitmb: int, timeout: float) -> SegmentWriter:
     """Whoosh's segment writer for ``ix`` with the lean codec and pool."""
-    writer = SegmentWriter(ix, limitmb=limitmb, timeout=timeout, codec=FazhiCodec())
+    writer = SegmentWriter(ix, limitmb=limitmb, timeout=timeout,
+                           codec=FazhiCodec(blocklimit=BLOCK_POSTINGS))
     writer.pool = LeanPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer

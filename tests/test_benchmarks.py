@@ -179,3 +179,24 @@ def test_run_on_seeds_writes_table_and_json(tmp_path: Path) -> None:
     assert reused_build["peak_rss"] == first_build["peak_rss"] > 0
     assert reused_build["seconds"] == first_build["seconds"]
     assert "| seeds | baseline |" in again.stdout
+
+
+def test_exactness_check_agrees_with_a_scan_of_the_seeds(seeds_dir: Path, tmp_path: Path) -> None:
+    """The benchmark's exactness step: every query (AND, OR, NOT, phrase, one character,
+    filters) counted per report by the engine and by a substring scan; they agree, and the
+    scan really finds paragraphs (a check over empty answers would prove nothing)."""
+    from benchmarks.engine import build
+    from benchmarks.exactness import check
+
+    index = tmp_path / "index"
+    build(seeds_dir, index)
+    queries = [parse_line(line) for line in (
+        "行政复议", "法", "依法 行政", '"法治政府建设"', "行政复议 OR 行政诉讼", "法治 -行政",
+        "执法 | report_year=2023", "复议 | level=town level=county",
+        # the grams of these occur in the seeds, the terms (nearly) never: the text check counts
+        "行政执法人员", "执法行政", "政府法治")]
+    result = check(index, seeds_dir, queries)
+    assert result["checked"] == len(queries)
+    assert result["equal"] == len(queries), [r for r in result["queries"] if not r["equal"]]
+    assert all(r["scan"] > 0 for r in result["queries"][:6])
+    assert result["paragraphs"] > 100

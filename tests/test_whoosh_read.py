@@ -8,14 +8,22 @@ import pytest
 from whoosh import index as whoosh_index
 
 from fixtures_search import make_report
-from indexer import index_reports, load_settings
+from indexer import index_reports, load_settings, whoosh_writer
 from indexer.whoosh_read import deleted_docnums, field_lengths, postings, ref_column
 
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory):
-    """An index where 法治 has postings over several 128-posting blocks and 独有词 one."""
+    """An index where 法治 has postings over several 128-posting blocks and 独有词 one
+    (blocks of 128 postings, Whoosh's default and the size of indexes written before
+    fazhi-search's longer blocks: reading must follow a chain of blocks)."""
     folder = tmp_path_factory.mktemp("wr")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(whoosh_writer, "BLOCK_POSTINGS", 128)
+        yield from _build(folder)
+
+
+def _build(folder):
     settings = load_settings().replace(index_path=folder / "index")
     reports = [
         make_report(f"r{i:03d}", [f"第{i}年推进法治政府建设。" * (1 + i % 3), "独有词" if i == 7 else
