@@ -39,9 +39,10 @@ from .whoosh_writer import segment_writer
 
 # How long a second writer waits for the lock before saying the index is busy.
 LOCK_TIMEOUT_S = 3.0
-# A full build writes one segment per this many paragraphs (their postings, about 100 per
-# paragraph, are sorted in memory: a pool that spills to disk costs three times as much).
-BUILD_SEGMENT_PARAGRAPHS = 20_000
+# A full build writes one segment per this many paragraphs. Their postings (about 100 per
+# paragraph, 16 bytes each in the array pool) are sorted in memory; fewer, larger segments
+# mean fewer term look-ups per query term.
+BUILD_SEGMENT_PARAGRAPHS = 100_000
 BUILD_POOL_MB = 512
 _BUSY = "another `fazhi index` is writing this index; try again when it has finished"
 

@@ -99,3 +99,32 @@ def test_deleted_docnums_are_whooshs(reader) -> None:
         assert deleted == [d for d in range(sub.doc_count_all()) if sub.is_deleted(d)]
         found += len(deleted)
     assert found == 3  # report r005's document and its two paragraphs
+
+
+def test_array_pool_hands_out_what_whoosh_s_pool_does(tmp_path) -> None:
+    """The writer's array pool gives the field writer the same postings, in the same order, as
+    Whoosh's own sorting pool, also when a merge adds docnums out of order and when it spills
+    sorted runs past its limit."""
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import PostingPool
+
+    rng = random.Random(7)
+    items = [(rng.choice(["body", "grams", "title"]), rng.choice(["法治", "复议", "执法", "x"])
+              .encode("utf-8"), d, float(rng.randint(1, 3)), rng.choice([b"", b"\x00\x01"]))
+             for d in range(3000)]
+    items += [("body", "法治".encode("utf-8"), d, 1.0, b"") for d in (3005, 3002, 3009)]  # out of order
+    store = FileStorage(str(tmp_path)).create()
+    expected_pool = PostingPool(store, None, limitmb=64)
+    for item in items:
+        expected_pool.add(item)
+    expected = list(expected_pool.iter_postings())
+    for limit in (64 * 1024 * 1024, 4096):  # in memory; spilling runs every few hundred
+        pool = whoosh_writer.ArrayPostingPool(store, None, limitmb=64)
+        pool.limit = limit
+        for item in items:
+            pool.add(item)
+        assert (len(pool.runs) > 1) == (limit == 4096)
+        assert list(pool.iter_postings()) == expected
+        pool.cleanup()
