@@ -271,6 +271,19 @@ class Facet:
 
 
 @dataclass(frozen=True, slots=True)
+class FacetPage:
+    """A page of one facet's values under a search (every value, not a top-N): those whose
+    value or label contains ``contains`` (or that it names, for places), ``total`` of them."""
+
+    name: str
+    values: tuple[FacetValue, ...]
+    total: int
+    offset: int
+    limit: int
+    contains: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResults:
     request: SearchRequest
     total_paragraphs: int

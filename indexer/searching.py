@@ -107,7 +107,7 @@ def snapshot(settings: Settings) -> Snapshot:
     return _SNAPSHOTS.get(Path(settings.index_path))
 
 
-def _prepare(settings: Settings, request: SearchRequest):
+def prepare(settings: Settings, request: SearchRequest):
     mode = Mode(request.mode)
     if mode is Mode.FUZZY and settings.extra_words:
         load_extra_words(settings.extra_words)  # fuzzy terms are cut with the same words
@@ -119,7 +119,7 @@ def _prepare(settings: Settings, request: SearchRequest):
 
 
 @dataclass
-class _Matched:
+class Matched:
     """What a request matches: the docnums (sorted), and what was needed to find them."""
 
     docs: np.ndarray
@@ -128,7 +128,7 @@ class _Matched:
     undated_reports: int | None
 
 
-def _match(snap: Snapshot, request: SearchRequest, filters, cond: ReportConditions) -> _Matched:
+def match_request(snap: Snapshot, request: SearchRequest, filters, cond: ReportConditions) -> Matched:
     """The matching paragraphs: the paragraph terms under the filters, in the reports that
     pass the title terms and the date range (a report found by its title alone: its lead)."""
     masks = query_masks(snap, cond.body)
@@ -145,16 +145,16 @@ def _match(snap: Snapshot, request: SearchRequest, filters, cond: ReportConditio
     matched = np.flatnonzero(docs)
     if cond.title_only:
         matched = lead_paragraphs(snap, matched)
-    return _Matched(matched, masks, restriction(snap, cond), undated)
+    return Matched(matched, masks, restriction(snap, cond), undated)
 
 
 def search(settings: Settings, request: SearchRequest) -> SearchResults:
     """Run ``request`` against the index at ``settings.index_path``."""
     start = time.perf_counter()
     scope, sort = Scope(request.scope), Sort(request.sort)
-    pq, filters, cond = _prepare(settings, request)
+    pq, filters, cond = prepare(settings, request)
     snap = snapshot(settings)
-    found = _match(snap, request, filters, cond)
+    found = match_request(snap, request, filters, cond)
     matched = found.docs
     ranked = bool(cond.body.groups) or cond.title_only
     if not ranked or sort is not Sort.RELEVANCE:
@@ -199,9 +199,9 @@ def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str,
     under ``request`` (query, mode, scope, filters, title terms and date range; paging, sort
     and facets ignored). An empty query matches every (filtered) paragraph. What comparison
     tables and trends count."""
-    pq, filters, cond = _prepare(settings, request)
+    pq, filters, cond = prepare(settings, request)
     snap = snapshot(settings)
-    matched = _match(snap, request, filters, cond).docs
+    matched = match_request(snap, request, filters, cond).docs
     counts = np.bincount(snap.report_idx[matched], minlength=len(snap.reports))
     return {snap.reports[int(r)].report_id: int(counts[r]) for r in np.flatnonzero(counts)}
 

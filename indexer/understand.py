@@ -36,6 +36,12 @@ class Understanding:
     def in_title(self) -> bool:
         return SearchIn(self.request.search_in) is SearchIn.TITLE
 
+    @property
+    def title_only(self) -> bool:
+        """Reports found by their titles alone (title terms and no paragraph term)."""
+        return any(g[0].in_title for g in self.parsed.groups) and not any(
+            not g[0].in_title for g in self.parsed.groups)
+
     def where_zh(self) -> str:
         """Where the terms were looked for (全文 / 标题 / both, with 标题: terms)."""
         if self.in_title:
