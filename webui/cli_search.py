@@ -109,7 +109,7 @@ def _snippet(hit: Hit, color: bool, width: int = 120) -> str:
 def _emphasised(text: str, highlights, color: bool, width: int = 120) -> str:  # noqa: ANN001
     """``text`` around its first span (at most ``width`` characters), spans emphasised."""
     spans = list(highlights)
-    lo = max(0, spans[0][0] - width // 3) if spans else 0
+    lo = max(0, spans[0][0] - width // 3) if spans and len(text) > width else 0
     hi = min(len(text), lo + width)
     out, pos = [], lo
     for s, e in spans:
