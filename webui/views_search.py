@@ -81,7 +81,7 @@ def reader_url(report_id: str, state: SearchState, n: int | None = None) -> str:
     """The reader for ``report_id`` with the query's terms highlighted, at the engine's
     paragraph ``n`` (the anchor carries its 1-based number)."""
     args: dict[str, str] = {}
-    if state.q:
+    if state.q and not state.in_title:  # title terms are not marked in the text
         args["q"] = state.q
         if state.mode.value != "exact":
             args["mode"] = state.mode.value
