@@ -20,6 +20,8 @@ from .models import (
     LEVEL_LABELS,
     SECTION_LABELS,
     Facet,
+    FacetPage,
+    FacetSort,
     FacetValue,
     Hit,
     IndexStats,
@@ -32,6 +34,7 @@ from .models import (
     Report,
     ReportGroup,
     Scope,
+    SearchIn,
     SearchRequest,
     SearchResults,
     Section,
@@ -92,6 +95,8 @@ _LAZY = {
     "csv_text": "tables",
     "trend_rows": "tables",
     "trend_to_dict": "tables",
+    "IN_LABELS": "understand",
+    "date_range": "pubdates",
 }
 
 
@@ -132,6 +137,15 @@ def indexed_reports(settings: Settings) -> tuple[Report, ...]:
     from .searching import indexed_reports as run
 
     return run(settings)
+
+
+def facet_page(settings: Settings, request: SearchRequest, field: str, contains: str = "",
+               offset: int = 0, limit: int = 200):
+    """Every value of facet ``field`` under ``request``, paged, filtered by ``contains``
+    (see indexer.facet_browse)."""
+    from .facet_browse import facet_page as run
+
+    return run(settings, request, field, contains, offset, limit)
 
 
 def normalize_text(text: str) -> str:
@@ -237,6 +251,12 @@ __all__ = [
     "trend_rows",
     "trend_to_dict",
     "normalize_text",
+    "facet_page",
+    "FacetPage",
+    "date_range",
+    "IN_LABELS",
+    "FacetSort",
+    "SearchIn",
     "MODE_LABELS",
     "SCOPE_LABELS",
     "FilterResolution",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from .models import LEVEL_LABELS, SECTION_LABELS, Facet, FacetValue
+from .models import LEVEL_LABELS, SECTION_LABELS, Facet, FacetSort, FacetValue, Level, Section
 
 _LABELS: dict[str, Mapping[str, str]] = {"level": LEVEL_LABELS, "section": SECTION_LABELS}
 # Up to this many selected values, ``mask_for`` compares codes one value at a time.
@@ -64,21 +65,30 @@ def count_facet(
     column: FacetColumn, mask: np.ndarray, selected: Sequence[str], size: int,
     sort_key: Callable[[str], object] | None = None,
     report_idx: np.ndarray | None = None,
+    order: FacetSort | str = FacetSort.PARAGRAPHS,
 ) -> Facet:
     """The facet of ``column`` over the paragraphs in ``mask`` (a boolean mask, or the
-    paragraphs' ordinals: cheaper to gather from): values by count (then value), at most
-    ``size`` of them (selected values always listed), flagged when truncated. With
-    ``report_idx`` (report ordinal per paragraph), each value also counts its reports."""
+    paragraphs' ordinals: cheaper to gather from): the ``size`` values with most matching
+    paragraphs (with ``order`` reports: most matching reports), listed in ``order`` (most
+    paragraphs, most reports, or by value: ``value_sort_key``) -- ``sort_key`` (years), when
+    given, breaks ties and orders by value; selected values always listed; flagged when
+    truncated. With ``report_idx`` (report ordinal per paragraph), each value also counts its
+    reports (needed for ``order`` reports)."""
+    order = FacetSort(order)
     # Python ints from here on: indexing numpy arrays value by value is the slow part.
     codes = column.codes[mask]
     counts: list[int] = np.bincount(codes, minlength=len(column.values)).tolist()
     reports = _report_counts(codes, report_idx[mask], len(column.values)) \
         if report_idx is not None else None
     values = column.values
+    by_value = sort_key or value_sort_key(column.name)
     present = [c for c in range(1, len(counts)) if counts[c]]
-    present.sort(key=lambda c: (-counts[c], sort_key(values[c]) if sort_key else values[c]))
+    main = reports if order is FacetSort.REPORTS and reports is not None else counts
+    present.sort(key=lambda c: (-main[c], -counts[c], by_value(values[c])))
     chosen = present[:size]
     truncated = len(present) > size
+    if order is FacetSort.VALUE:
+        chosen.sort(key=lambda c: by_value(values[c]))
     for value in selected:
         code = column.code_of(value)
         if code is None or code not in chosen:
@@ -103,6 +113,30 @@ def count_facet(
     out.extend(FacetValue(value=v, count=0, selected=True, label=labels.get(v),
                           reports=0 if reports is not None else None) for v in missing)
     return Facet(name=column.name, values=tuple(out), truncated=truncated)
+
+
+_ENUM_ORDER: dict[str, dict[str, int]] = {
+    "level": {str(v): i for i, v in enumerate(Level)},
+    "section": {str(v): i for i, v in enumerate(Section)},
+}
+
+
+def value_sort_key(field: str) -> Callable[[str], object]:
+    """How the values of ``field`` sort "by value": levels national to town, sections in the
+    outline's order, places by their pinyin (then by characters), others as strings."""
+    ranks = _ENUM_ORDER.get(field)
+    if ranks is not None:
+        return lambda v: (ranks.get(v, len(ranks)), v)
+    if field in ("province", "city", "county", "town"):
+        return _pinyin_key
+    return lambda v: ("" if v is None else str(v))
+
+
+@lru_cache(maxsize=65536)
+def _pinyin_key(value: str) -> tuple[str, str]:
+    from pypinyin import lazy_pinyin
+
+    return (" ".join(lazy_pinyin(value or "")), value or "")
 
 
 def _report_counts(codes: np.ndarray, reports: np.ndarray, size: int) -> list[int]:

@@ -132,6 +132,14 @@ def _place_matches(field: str, typed: str, known: dict[str, FacetValue]) -> list
     return [Choice(field, v, known[v].parent) for v in sorted(named)]
 
 
+def places_named(field: str, typed: str, known: dict[str, FacetValue]) -> set[str]:
+    """The values of ``known`` (places of ``field``) that ``typed`` names by gazetteer short
+    name or alias (巴州 -> 巴音郭楞蒙古自治州), or as the start of their name."""
+    if field not in PLACE_LEVELS or not typed:
+        return set()
+    return {c.value for c in _place_matches(field, typed, known)}
+
+
 def _nearest_years(typed: str, known: dict[str, FacetValue]) -> tuple[Choice, ...]:
     years = sorted(known, key=lambda y: (abs(int(y) - int(typed)), y))
     return tuple(Choice("report_year", y) for y in years[:3])

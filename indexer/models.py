@@ -169,8 +169,25 @@ class Scope(StrEnum):
 
 class Sort(StrEnum):
     RELEVANCE = "relevance"
-    NEWEST = "newest"
+    NEWEST = "newest"  # report year, newest first
     OLDEST = "oldest"
+    PUBLISHED_NEWEST = "published_newest"  # publication date; reports without one last
+    PUBLISHED_OLDEST = "published_oldest"
+
+
+class SearchIn(StrEnum):
+    """Where the terms are looked for: paragraph texts (全文) or report titles (标题)."""
+
+    FULLTEXT = "fulltext"
+    TITLE = "title"
+
+
+class FacetSort(StrEnum):
+    """Order of a facet's values (the year facet is always in year order)."""
+
+    PARAGRAPHS = "paragraphs"  # most matching paragraphs first
+    REPORTS = "reports"  # most matching reports first
+    VALUE = "value"  # by value: the outline / level order, place names by pinyin
 
 
 FILTER_FIELDS: tuple[str, ...] = (
@@ -199,6 +216,12 @@ class SearchRequest:
     offset: int = 0
     paragraphs_per_report: int = 3  # hits kept in each ReportGroup
     with_facets: bool = True
+    search_in: SearchIn = SearchIn.FULLTEXT  # title: every term is a title term (标题检索)
+    # Publication-date range, as typed (YYYY, YYYY-MM or YYYY-MM-DD; inclusive); reports
+    # without a date are left out when either bound is set.
+    published_from: str | None = None
+    published_to: str | None = None
+    facet_sort: FacetSort = FacetSort.PARAGRAPHS
 
     def filter_map(self) -> dict[str, tuple[str, ...]]:
         return dict(self.filters)
@@ -217,6 +240,7 @@ class Hit:
     section: Section
     score: float
     report: Report
+    title_highlights: tuple[tuple[int, int], ...] = ()  # title terms' spans in report.title
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +271,19 @@ class Facet:
 
 
 @dataclass(frozen=True, slots=True)
+class FacetPage:
+    """A page of one facet's values under a search (every value, not a top-N): those whose
+    value or label contains ``contains`` (or that it names, for places), ``total`` of them."""
+
+    name: str
+    values: tuple[FacetValue, ...]
+    total: int
+    offset: int
+    limit: int
+    contains: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResults:
     request: SearchRequest
     total_paragraphs: int
@@ -255,6 +292,8 @@ class SearchResults:
     groups: tuple[ReportGroup, ...]  # page of reports when request.grouped
     facets: tuple[Facet, ...]
     elapsed_ms: float
+    # With a publication-date range: matching reports left out because they have no date.
+    undated_reports: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

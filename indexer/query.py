@@ -9,12 +9,15 @@ spelt as words (and, 或者, 不含 …) are read as operators and the reading i
 ``ParsedQuery.notes``; quote them (``"和"``) to search for the word. ``*``/``?`` at the start or end
 of a term are dropped (matching is by containment already), inside a term they are refused.
 Terms are compared after ``normalize``; a term that normalises to nothing is an error.
+A term typed ``标题:term`` (or every term, when the search is in titles) is a *title term*
+(``Term.in_title``): it is looked for in report titles, not paragraphs; an OR list cannot mix
+title and paragraph terms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import QueryError
 from .filter_labels import check_filter_value
@@ -41,6 +44,7 @@ class Term:
     quoted: bool = False
     variant_of: str | None = None
     phrase: str | None = None
+    in_title: bool = False  # looked for in report titles (标题检索), not in paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,19 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups and not self.negatives
 
+    @property
+    def has_title_terms(self) -> bool:
+        return any(t.in_title for t in (*self.positive_terms, *self.negatives))
+
+    def split_title(self) -> tuple["ParsedQuery", "ParsedQuery"]:
+        """(the paragraph terms, the title terms), each as a query of its own (an OR list
+        holds terms of one kind, so the AND of the two is this query)."""
+        def part(title: bool) -> ParsedQuery:
+            return ParsedQuery(tuple(g for g in self.groups if g[0].in_title == title),
+                               tuple(t for t in self.negatives if t.in_title == title),
+                               self.notes if not title else ())
+        return part(False), part(True)
+
 
 def _strip_wildcards(text: str, notes: list[Note]) -> str:
     core = text.strip(WILDCARDS)
@@ -85,8 +102,17 @@ def _strip_wildcards(text: str, notes: list[Note]) -> str:
     return core
 
 
-def _make_terms(tok: Token, mode: Mode, notes: list[Note]) -> list[Term]:
-    """The term of ``tok`` and, in fuzzy mode, its dictionary variants."""
+def _make_terms(tok: Token, mode: Mode, notes: list[Note], in_title: bool = False
+                ) -> list[Term]:
+    """The term of ``tok`` and, in fuzzy mode, its dictionary variants (title terms when
+    ``tok`` has the 标题: prefix or ``in_title``)."""
+    terms = _terms_of(tok, mode, notes)
+    if tok.in_title or in_title:
+        return [replace(t, in_title=True) for t in terms]
+    return terms
+
+
+def _terms_of(tok: Token, mode: Mode, notes: list[Note]) -> list[Term]:
     text = tok.text
     if tok.quoted:
         if any(c in WILDCARDS for c in text):
@@ -111,10 +137,11 @@ def _make_terms(tok: Token, mode: Mode, notes: list[Note]) -> list[Term]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], mode: Mode) -> None:
+    def __init__(self, tokens: list[Token], mode: Mode, in_title: bool = False) -> None:
         self.toks = tokens
         self.i = 0
         self.mode = mode
+        self.in_title = in_title
         self.groups: list[list[Term]] = []
         self.negatives: list[Term] = []
         self.notes: list[Note] = []
@@ -194,6 +221,9 @@ class _Parser:
             if neg:
                 raise QueryError("an excluded term (-term) cannot be part of an OR")
             terms.extend(more)
+        if len({t.in_title for t in terms}) > 1:
+            raise QueryError("an OR list cannot mix title terms (标题:…) and paragraph terms: "
+                             "put 标题: before each of them, or before none")
         if negated:
             self.negatives.extend(terms)
         else:
@@ -202,7 +232,7 @@ class _Parser:
     def _operand(self) -> tuple[list[Term], bool]:
         tok = self.take()
         if tok.kind is Kind.TERM:
-            return _make_terms(tok, self.mode, self.notes), tok.negated
+            return _make_terms(tok, self.mode, self.notes, self.in_title), tok.negated
         if tok.kind is Kind.OPEN:
             return self._bracket(), False
         if tok.kind is Kind.OR:
@@ -223,17 +253,19 @@ class _Parser:
             if tok.kind is not Kind.TERM or tok.negated:
                 raise QueryError("a bracket may only hold terms joined by OR, e.g. "
                                  "(行政复议 OR 行政诉讼) 信访")
-            terms.extend(_make_terms(tok, self.mode, self.notes))
+            terms.extend(_make_terms(tok, self.mode, self.notes, self.in_title))
         if not terms:
             raise QueryError("empty brackets: put terms joined by OR inside")
         return terms
 
 
-def parse_query(query: str, mode: Mode = Mode.EXACT, max_length: int = 500) -> ParsedQuery:
-    """Parse ``query``; QueryError with a clear message for anything malformed."""
+def parse_query(query: str, mode: Mode = Mode.EXACT, max_length: int = 500,
+                in_title: bool = False) -> ParsedQuery:
+    """Parse ``query`` (every term a title term with ``in_title``); QueryError with a clear
+    message for anything malformed."""
     if len(query) > max_length:
         raise QueryError(f"the query is too long ({len(query)} characters, at most {max_length})")
-    return _Parser(lex(query), Mode(mode)).run()
+    return _Parser(lex(query), Mode(mode), in_title).run()
 
 
 def parse_filters(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:

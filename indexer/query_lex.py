@@ -5,6 +5,9 @@ Separators: whitespace (any, full-width too), Chinese ``，`` ``、`` ``；`` an
 Operators: ``AND`` ``&`` ``&&`` (and the words and 并且 且 和 与), ``OR`` ``|`` ``||`` (or 或 或者),
 ``NOT`` (not 不含 不包含 不包括 排除) and a leading ``-``/``－`` on a term; ``(``…``)`` groups an OR
 list when it holds more than one item. Wildcards ``*``/``?`` are left in the words for the parser.
+Field prefix: ``标题:term`` (``标题：``, ``title:``; also before a quoted term and after ``-``) looks
+for the term in report titles only (``Token.in_title``); quote it (``"标题:…"``) to search the
+characters themselves.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Token:
     text: str  # the term, or the operator as typed
     quoted: bool = False
     negated: bool = False  # a "-" stuck to the term
+    in_title: bool = False  # typed with the 标题: prefix
 
     @property
     def is_word_operator(self) -> bool:
@@ -50,6 +54,7 @@ _WORD_OPERATORS = {
     "not": Kind.NOT, "不含": Kind.NOT, "不包含": Kind.NOT, "不包括": Kind.NOT, "排除": Kind.NOT,
 }
 _NEGATION = "-－"
+TITLE_PREFIXES = ("标题:", "标题：", "title:", "title：")
 
 
 def lex(query: str) -> list[Token]:
@@ -137,9 +142,10 @@ class _Lexer:
                 raise QueryError("'-' must be followed by a term to exclude, e.g. -调解")
             negated = True
             self.i += 1
+        in_title = self._title_prefix()
         ch = q[self.i]
         if ch in QUOTES:
-            self._quoted(negated)
+            self._quoted(negated, in_title)
             return
         j = self.i
         while j < n and not self._is_separator(j) and q[j] not in QUOTES and (
@@ -150,16 +156,33 @@ class _Lexer:
         kind = _WORD_OPERATORS.get(word.lower()) if not negated else None
         if word in ("AND", "OR", "NOT"):
             kind = Kind[word]
-        self.out.append(Token(kind, word) if kind else Token(Kind.TERM, word, negated=negated))
+        if in_title and kind:
+            kind = None  # 标题:和 is the word 和 in titles
+        self.out.append(Token(kind, word) if kind else
+                        Token(Kind.TERM, word, negated=negated, in_title=in_title))
 
-    def _quoted(self, negated: bool) -> None:
+    def _title_prefix(self) -> bool:
+        """Skip a ``标题:`` prefix at ``i`` (when a term follows it); whether there was one."""
+        rest = self.q[self.i : self.i + 6].lower()
+        for prefix in TITLE_PREFIXES:
+            if rest.startswith(prefix):
+                after = self.i + len(prefix)
+                if after >= len(self.q) or self._is_separator(after):
+                    raise QueryError(f"{self.q[self.i:after]} must be followed by the words "
+                                     "to find in titles, e.g. 标题:法治政府")
+                self.i = after
+                return True
+        return False
+
+    def _quoted(self, negated: bool, in_title: bool = False) -> None:
         q = self.q
         opener = q[self.i]
         closer = QUOTES[opener]
         end = q.find(closer, self.i + 1)
         if end < 0:
             raise QueryError(f"unbalanced quote: close the quoted term with {QUOTES[opener]}")
-        self.out.append(Token(Kind.TERM, q[self.i + 1 : end], quoted=True, negated=negated))
+        self.out.append(Token(Kind.TERM, q[self.i + 1 : end], quoted=True, negated=negated,
+                              in_title=in_title))
         self.i = end + 1
 
 

@@ -126,6 +126,18 @@ def scores(snap: Snapshot, pq: ParsedQuery, docs: np.ndarray) -> np.ndarray:
     return demote_repeats(snap, docs, score)
 
 
+def title_scores(snap: Snapshot, titles: ParsedQuery, docs: np.ndarray) -> np.ndarray:
+    """The relevance of paragraphs found by their report's title alone: Whoosh's BM25F of the
+    title terms' words in the ``title`` field (equal for every paragraph of a report)."""
+    found: dict[Clause, None] = {}
+    for term in titles.positive_terms:
+        for word in term_words(snap, term.norm):
+            found.setdefault(("title", word, 1.0), None)
+    if not found or not len(docs):
+        return np.zeros(len(docs), dtype=np.float64)
+    return bm25f(snap, list(found), docs)
+
+
 # What the domain offers (docs/relevance.md measures each on the judged set):
 # a bare heading names a topic, the paragraphs under it (lifted by the ``heading`` field) say
 # what was done; a one-line clause is rarely the answer; statute articles are boilerplate next
@@ -175,7 +187,12 @@ def order(snap: Snapshot, docs: np.ndarray, score: np.ndarray, sort: Sort,
     rep = snap.report_rank[snap.report_idx[docs]] if len(snap.report_rank) else docs * 0
     n = snap.n[docs]
     primary = None
-    if sort is Sort.NEWEST:
+    if sort in (Sort.PUBLISHED_NEWEST, Sort.PUBLISHED_OLDEST):
+        day = snap.report_published[snap.report_idx[docs]].astype(np.int64)
+        undated = day < 0  # last either way
+        day = -day if sort is Sort.PUBLISHED_NEWEST else day
+        keys = (n, rep, np.where(undated, np.iinfo(np.int32).max, day))
+    elif sort is Sort.NEWEST:
         keys = (n, rep, -year)
     elif sort is Sort.OLDEST:
         keys = (n, rep, np.where(year < 0, np.iinfo(np.int32).max, year))

@@ -7,14 +7,19 @@ import numpy as np
 from .facets import count_facet
 from .highlight import find_spans
 from .matching import Masks, filter_mask, match
-from .models import FACET_FIELDS, Facet, Hit, Paragraph, ReportGroup, Scope
+from .models import FACET_FIELDS, Facet, FacetSort, Hit, Paragraph, ReportGroup, Scope
 from .snapshot import Snapshot
 
 
-def hit(snap: Snapshot, doc: int, score: float, needles: tuple[str, ...]) -> Hit:
+def hit(snap: Snapshot, doc: int, score: float, needles: tuple[str, ...],
+        title_needles: tuple[str, ...] = ()) -> Hit:
+    """The hit of paragraph ``doc``: ``needles`` highlighted in its text, ``title_needles``
+    (title terms) in its report's title."""
     text = snap.text(doc)
     report = snap.reports[int(snap.report_idx[doc])]
     return Hit(
+        title_highlights=find_spans(report.title, title_needles)
+        if title_needles and report.title else (),
         report_id=report.report_id,
         n=int(snap.n[doc]),
         text=text,
@@ -46,6 +51,7 @@ def grouped_page(
     limit: int,
     per_report: int,
     needles: tuple[str, ...],
+    title_needles: tuple[str, ...] = (),
 ) -> tuple[list[Hit], list[ReportGroup]]:
     """Reports ordered by their best paragraph; each with its best ``per_report`` hits."""
     if not len(doc_sorted):
@@ -61,7 +67,8 @@ def grouped_page(
     groups: list[ReportGroup] = []
     for k in report_order.tolist():
         run = by_report[first_in_run[k] : first_in_run[k] + min(per_report, counts[k])]
-        group_hits = tuple(hit(snap, int(doc_sorted[i]), score_sorted[i], needles) for i in run)
+        group_hits = tuple(hit(snap, int(doc_sorted[i]), score_sorted[i], needles, title_needles)
+                           for i in run)
         hits.extend(group_hits)
         groups.append(ReportGroup(
             report=snap.reports[int(uniq[k])],
@@ -80,31 +87,48 @@ REGION_FIELDS = frozenset({"province", "city", "county", "town"})
 
 
 def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[str, ...]],
-           size: int) -> tuple[Facet, ...]:
+           size: int, restrict: np.ndarray | None = None,
+           order: FacetSort | str = FacetSort.PARAGRAPHS) -> tuple[Facet, ...]:
     """Each facet field counted over the matches under every filter but its own (so that its
-    other values stay visible). The four region fields are one tree: each is counted under
+    other values stay visible) and under ``restrict`` (per docnum: the report conditions,
+    title terms and date range). The four region fields are one tree: each is counted under
     the other facets' filters but none of the region filters, so the places beside a
-    selected one are listed under their own parents."""
-    under_all: np.ndarray | None = None
-    region_rows: np.ndarray | None = None
+    selected one are listed under their own parents. ``order``: see ``count_facet``."""
+    rows = FacetRows(snap, masks, scope, filters, restrict)
     out = []
     for name in FACET_FIELDS:
-        if name in REGION_FIELDS and REGION_FIELDS & filters.keys():
-            if region_rows is None:
-                region_rows = np.flatnonzero(
-                    match(snap, masks, scope, filter_mask(snap, filters, REGION_FIELDS)))
-            rows = region_rows
-        elif name in filters:
-            rows = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters, name)))
-        else:
-            if under_all is None:
-                under_all = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters)))
-            rows = under_all
         # Years are few and read as a sequence: every year present is listed, never a top-N.
         limit = len(snap.columns[name].values) if name == "report_year" else size
-        out.append(count_facet(snap.columns[name], rows, filters.get(name, ()), limit,
-                               _year_sort if name == "report_year" else None, snap.report_idx))
+        out.append(count_facet(snap.columns[name], rows.of(name), filters.get(name, ()), limit,
+                               year_sort_key(name), snap.report_idx, order))
     return tuple(out)
+
+
+class FacetRows:
+    """The matching docnums each facet field is counted over (computed once per distinct
+    set of filters left out)."""
+
+    def __init__(self, snap: Snapshot, masks: Masks, scope: Scope,
+                 filters: dict[str, tuple[str, ...]], restrict: np.ndarray | None) -> None:
+        self.snap, self.masks, self.scope = snap, masks, scope
+        self.filters, self.restrict = filters, restrict
+        self._rows: dict[frozenset[str], np.ndarray] = {}
+
+    def of(self, name: str) -> np.ndarray:
+        if name in REGION_FIELDS and REGION_FIELDS & self.filters.keys():
+            skip = frozenset(REGION_FIELDS)
+        elif name in self.filters:
+            skip = frozenset({name})
+        else:
+            skip = frozenset()
+        rows = self._rows.get(skip)
+        if rows is None:
+            filt = filter_mask(self.snap, self.filters, skip)
+            if self.restrict is not None:
+                filt &= self.restrict
+            rows = self._rows[skip] = np.flatnonzero(match(self.snap, self.masks, self.scope,
+                                                           filt))
+        return rows
 
 
 def year_sort_key(name: str):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from .analysis import load_extra_words
 from .config import Settings
 from .errors import ReportNotFoundError, SchemaVersionError
 from .facets import count_facet
-from .matching import filter_mask, match, query_masks
+from .matching import Masks, filter_mask, match, query_masks
 from .models import (
     FACET_FIELDS,
     IndexStats,
@@ -34,12 +34,22 @@ from .models import (
     Mode,
     Report,
     Scope,
+    SearchIn,
     SearchRequest,
     SearchResults,
     Sort,
 )
 from .query import parse_filters, parse_query
-from .ranking import order, scores
+from .ranking import order, scores, title_scores
+from .report_conditions import (
+    ReportConditions,
+    date_restriction,
+    lead_paragraphs,
+    report_conditions,
+    restriction,
+    title_restriction,
+    undated_count,
+)
 from .results import facets, grouped_page, hit, paragraph, year_sort_key
 from .snapshot import Snapshot, disk_key, forget_segments, open_snapshot
 from .store import open_index, recover_interrupted_swap
@@ -97,39 +107,79 @@ def snapshot(settings: Settings) -> Snapshot:
     return _SNAPSHOTS.get(Path(settings.index_path))
 
 
-def _prepare(settings: Settings, request: SearchRequest):
+def prepare(settings: Settings, request: SearchRequest):
     mode = Mode(request.mode)
     if mode is Mode.FUZZY and settings.extra_words:
         load_extra_words(settings.extra_words)  # fuzzy terms are cut with the same words
-    pq = parse_query(request.query or "", mode, settings.max_query_length)
+    pq = parse_query(request.query or "", mode, settings.max_query_length,
+                     in_title=SearchIn(request.search_in) is SearchIn.TITLE)
     filters = dict(parse_filters((f, v) for f, vs in request.filters for v in vs))
-    return pq, filters
+    cond = report_conditions(pq, request.published_from, request.published_to)
+    return pq, filters, cond
+
+
+@dataclass
+class Matched:
+    """What a request matches: the docnums (sorted), and what was needed to find them."""
+
+    docs: np.ndarray
+    masks: Masks
+    restrict: np.ndarray | None
+    undated_reports: int | None
+
+
+def match_request(snap: Snapshot, request: SearchRequest, filters, cond: ReportConditions) -> Matched:
+    """The matching paragraphs: the paragraph terms under the filters, in the reports that
+    pass the title terms and the date range (a report found by its title alone: its lead)."""
+    masks = query_masks(snap, cond.body)
+    filt = filter_mask(snap, filters)
+    titles = title_restriction(snap, cond)
+    if titles is not None:
+        filt &= titles
+    docs = match(snap, masks, Scope(request.scope), filt)
+    undated = None
+    dates = date_restriction(snap, cond)
+    if dates is not None:
+        undated = undated_count(snap, np.flatnonzero(docs))
+        docs &= dates
+    matched = np.flatnonzero(docs)
+    if cond.title_only:
+        matched = lead_paragraphs(snap, matched)
+    return Matched(matched, masks, restriction(snap, cond), undated)
 
 
 def search(settings: Settings, request: SearchRequest) -> SearchResults:
     """Run ``request`` against the index at ``settings.index_path``."""
     start = time.perf_counter()
     scope, sort = Scope(request.scope), Sort(request.sort)
-    pq, filters = _prepare(settings, request)
+    pq, filters, cond = prepare(settings, request)
     snap = snapshot(settings)
-    masks = query_masks(snap, pq)
-    matched = np.flatnonzero(match(snap, masks, scope, filter_mask(snap, filters)))
-    ranked = bool(pq.groups)
-    score = (scores(snap, pq, matched) if ranked and sort is Sort.RELEVANCE
-             else np.zeros(len(matched)))
+    found = match_request(snap, request, filters, cond)
+    matched = found.docs
+    ranked = bool(cond.body.groups) or cond.title_only
+    if not ranked or sort is not Sort.RELEVANCE:
+        score = np.zeros(len(matched))
+    elif cond.title_only:
+        score = title_scores(snap, cond.titles, matched)
+    else:
+        score = scores(snap, cond.body, matched)
     ordering = order(snap, matched, score, sort, ranked)
     doc_sorted, score_sorted = matched[ordering], score[ordering]
-    needles = tuple(u for t in pq.positive_terms for u in t.units)
+    needles = tuple(u for t in cond.body.positive_terms for u in t.units)
+    title_needles = cond.title_needles()
     limit = max(0, min(int(request.limit), MAX_LIMIT))
     offset = max(0, int(request.offset))
     groups = []
     if request.grouped:
         hits, groups = grouped_page(snap, doc_sorted, score_sorted, offset, limit,
-                                    max(1, int(request.paragraphs_per_report)), needles)
+                                    max(1, int(request.paragraphs_per_report)), needles,
+                                    title_needles)
     else:
         page = range(offset, min(offset + limit, len(doc_sorted)))
-        hits = [hit(snap, int(doc_sorted[i]), score_sorted[i], needles) for i in page]
-    facet_list = (facets(snap, masks, scope, filters, settings.facet_size)
+        hits = [hit(snap, int(doc_sorted[i]), score_sorted[i], needles, title_needles)
+                for i in page]
+    facet_list = (facets(snap, found.masks, scope, filters, settings.facet_size,
+                         found.restrict, request.facet_sort)
                   if request.with_facets else ())
     return SearchResults(
         # The limit and offset actually used (a limit over MAX_LIMIT is capped, and said so).
@@ -140,17 +190,18 @@ def search(settings: Settings, request: SearchRequest) -> SearchResults:
         groups=tuple(groups),
         facets=facet_list,
         elapsed_ms=round((time.perf_counter() - start) * 1000, 2),
+        undated_reports=found.undated_reports,
     )
 
 
 def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str, int]:
     """report_id -> number of matching paragraphs, for every report with at least one match
-    under ``request`` (query, mode, scope and filters; paging, sort and facets ignored). An
-    empty query matches every (filtered) paragraph. What comparison tables and trends count."""
-    pq, filters = _prepare(settings, request)
+    under ``request`` (query, mode, scope, filters, title terms and date range; paging, sort
+    and facets ignored). An empty query matches every (filtered) paragraph. What comparison
+    tables and trends count."""
+    pq, filters, cond = prepare(settings, request)
     snap = snapshot(settings)
-    matched = match(snap, query_masks(snap, pq), Scope(request.scope),
-                    filter_mask(snap, filters))
+    matched = match_request(snap, request, filters, cond).docs
     counts = np.bincount(snap.report_idx[matched], minlength=len(snap.reports))
     return {snap.reports[int(r)].report_id: int(counts[r]) for r in np.flatnonzero(counts)}
 

@@ -99,6 +99,7 @@ def hit_to_dict(hit: Hit, *, public: bool = False) -> dict[str, Any]:
         "n": paragraph_number(hit.n),
         "text": text,
         "highlights": [[s, e] for s, e in highlights],
+        "title_highlights": [[s, e] for s, e in hit.title_highlights],
         "heading_path": list(hit.heading_path),
         "is_heading": hit.is_heading,
         "section": str(hit.section),
@@ -143,7 +144,10 @@ def group_to_dict(group: ReportGroup) -> dict[str, Any]:
 def results_to_dict(results: SearchResults, readings: tuple = (), problems: tuple = (),
                     *, public: bool = False) -> dict[str, Any]:
     """The JSON of ``fazhi search --json`` and ``/api/search`` (DESIGN.md), plus ``groups``,
-    ``offset``, ``limit``, ``sort``, ``filters``, ``grouped``, ``elapsed_ms``,
+    ``offset``, ``limit``, ``sort``, ``in`` (fulltext or title), ``filters``,
+    ``published_from``/``published_to`` (as given, null when not), ``undated_reports``
+    (with a date range: matching reports left out for having no date; else null),
+    ``facet_sort``, ``grouped``, ``elapsed_ms``,
     ``facets_truncated`` and ``understood`` (how the query and filters were read;
     ``readings``/``problems``: the FilterReadings/FilterProblems of
     ``indexer.filter_values.resolve_filters``). ``public`` (the web API): hits as
@@ -155,8 +159,13 @@ def results_to_dict(results: SearchResults, readings: tuple = (), problems: tupl
         "query": request.query,
         "mode": str(request.mode),
         "scope": str(request.scope),
+        "in": str(request.search_in),
         "sort": str(request.sort),
         "filters": {name: list(values) for name, values in request.filters},
+        "published_from": request.published_from,
+        "published_to": request.published_to,
+        "undated_reports": results.undated_reports,
+        "facet_sort": str(request.facet_sort),
         "grouped": request.grouped,
         "offset": request.offset,
         "limit": request.limit,

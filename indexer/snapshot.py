@@ -25,6 +25,7 @@ from .errors import IndexMissingError, SchemaVersionError
 from .facets import FacetColumn
 from .models import Report, Section
 from .normalize import normalize
+from .pubdates import UNDATED, day_number
 from .schema import FACET_COLUMNS, TEXT_FIELDS
 from .serialize import report_from_json
 
@@ -55,6 +56,7 @@ class Snapshot:
     report_rank: np.ndarray  # rank of each report's id (tie-breaks)
     report_titles: list[str]  # normalised
     report_is_report: np.ndarray  # bool per report: its title calls it a 报告 (not a law text)
+    report_published: np.ndarray  # int32 per report (+1 slot, -1): publication day number
     n: np.ndarray
     year: np.ndarray  # int32 per docnum, -1 unknown
     is_heading_arr: np.ndarray
@@ -262,6 +264,8 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
         report_ord=report_ord, report_rank=rank,
         report_titles=(titles := [normalize(r.title or "") for r in reports]),
         report_is_report=np.array(["报告" in t for t in titles] + [False], dtype=bool),
+        report_published=np.array([day_number(r.published) for r in reports] + [UNDATED],
+                                  dtype=np.int32),
         n=_concat([leaf.data.n for leaf in leaves], np.int32),
         year=years[report_idx],
         is_heading_arr=_concat([leaf.data.is_heading for leaf in leaves], bool),

@@ -183,6 +183,7 @@ class _Rows:
     report_rank: np.ndarray
     report_idx: np.ndarray
     n: np.ndarray
+    report_published: np.ndarray  # day number per report, -1: no date
 
 
 def _reference_order(rows: _Rows, matched: np.ndarray, scores: np.ndarray, sort: Sort,
@@ -190,7 +191,13 @@ def _reference_order(rows: _Rows, matched: np.ndarray, scores: np.ndarray, sort:
     year = rows.year[matched]
     rep = rows.report_rank[rows.report_idx[matched]]
     n = rows.n[matched]
-    if sort is Sort.NEWEST:
+    day = rows.report_published[rows.report_idx[matched]].astype(np.int64)
+    last = np.iinfo(np.int64).max  # no date: last in both directions
+    if sort is Sort.PUBLISHED_NEWEST:
+        keys = (n, rep, np.where(day < 0, last, -day))
+    elif sort is Sort.PUBLISHED_OLDEST:
+        keys = (n, rep, np.where(day < 0, last, day))
+    elif sort is Sort.NEWEST:
         keys = (n, rep, -year)
     elif sort is Sort.OLDEST:
         keys = (n, rep, np.where(year < 0, np.iinfo(np.int32).max, year))
@@ -218,6 +225,9 @@ def test_order_equals_four_key_lexsort(size: int, data: st.DataObject, sort: Sor
                              dtype=np.int32),
         report_idx=np.arange(size, dtype=np.int32),
         n=np.array(data.draw(st.lists(ints, min_size=size, max_size=size)), dtype=np.int32),
+        report_published=np.array(data.draw(st.lists(
+            st.integers(-1, 800_000) if huge else small, min_size=size, max_size=size)),
+            dtype=np.int32),
     )
     matched = np.array(sorted(set(data.draw(st.lists(st.integers(0, max(size - 1, 0)))))
                               if size else []), dtype=np.int64)

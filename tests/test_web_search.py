@@ -142,10 +142,14 @@ def test_sort_by_year(client, sort: str, descending: bool) -> None:
 
 
 def test_toggles_reflect_the_url(client) -> None:
-    """模糊 and 同篇 chosen in the URL are the checked toggles on the page."""
+    """模糊, 同篇 and 标题 chosen in the URL are the checked toggles on the page (全文 when the
+    URL says nothing)."""
     doc = page(client, f"/?q={TERM}&mode=fuzzy&scope=report&view=flat")
     checked = {i.get("name"): i.get("value") for i in doc.cssselect("input[type=radio][checked]")}
-    assert checked == {"mode": "fuzzy", "scope": "report", "view": "flat"}
+    assert checked == {"mode": "fuzzy", "scope": "report", "view": "flat", "in": "fulltext"}
+    doc = page(client, f"/?q={TERM}&in=title")
+    checked = {i.get("name"): i.get("value") for i in doc.cssselect("input[type=radio][checked]")}
+    assert checked["in"] == "title"
 
 
 # ---------------------------------------------------------------------- facets

@@ -58,12 +58,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import views_api, views_compare, views_reader, views_search
+    from . import views_api, views_compare, views_facets, views_reader, views_search
 
     app.register_blueprint(views_search.bp)
     app.register_blueprint(views_reader.bp)
     app.register_blueprint(views_api.bp)
     app.register_blueprint(views_compare.bp)
+    app.register_blueprint(views_facets.bp)
     resources.init_app(app)
     _register_filters(app)
     _register_guards(app)

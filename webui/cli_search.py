@@ -15,7 +15,9 @@ from indexer import (
     Mode,
     QueryError,
     SchemaVersionError,
+    FacetSort,
     Scope,
+    SearchIn,
     SearchRequest,
     Sort,
     index_paths,
@@ -101,9 +103,13 @@ def _parse_filter_options(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def _snippet(hit: Hit, color: bool, width: int = 120) -> str:
     """The hit's text around its first match, matches emphasised."""
-    text = hit.text
-    spans = list(hit.highlights)
-    lo = max(0, spans[0][0] - width // 3) if spans else 0
+    return _emphasised(hit.text, hit.highlights, color, width)
+
+
+def _emphasised(text: str, highlights, color: bool, width: int = 120) -> str:  # noqa: ANN001
+    """``text`` around its first span (at most ``width`` characters), spans emphasised."""
+    spans = list(highlights)
+    lo = max(0, spans[0][0] - width // 3) if spans and len(text) > width else 0
     hi = min(len(text), lo + width)
     out, pos = [], lo
     for s, e in spans:
@@ -121,8 +127,15 @@ def _print_understanding(results: SearchResults, resolution: FilterResolution) -
     understood = understand_query(results.request, resolution.readings)
     request = results.request
     filters = " ".join(f"{f}={'|'.join(vs)}" for f, vs in request.filters)
+    where = ", in titles" if understood.in_title else ""
+    dates = ""
+    if request.published_from or request.published_to:
+        dates = f", published {request.published_from or '…'} to {request.published_to or '…'}"
     click.echo(f"query: {understood.summary_en()}  [mode {request.mode}, scope {request.scope}"
-               f"{', ' + filters if filters else ''}]")
+               f"{where}{', ' + filters if filters else ''}{dates}]")
+    if results.undated_reports:
+        click.echo(f"  note: {results.undated_reports} matching report(s) have no publication "
+                   "date and are left out by the date range")
     for reading in resolution.readings:
         click.echo(f"  read {reading.field}={reading.typed} as {reading.field}={reading.value}")
     for note in understood.notes:
@@ -140,6 +153,11 @@ def _print_suggestions(settings, results: SearchResults) -> None:
             args.append(f"--mode {req.mode}")
         if req.scope != results.request.scope:
             args.append(f"--scope {req.scope}")
+        if req.search_in != results.request.search_in:
+            args.append(f"--in {req.search_in}")
+        for name in ("published_from", "published_to"):
+            if getattr(req, name):
+                args.append(f"--{name.replace('_', '-')} {getattr(req, name)}")
         click.echo(f"  {tip.label_en}: {tip.paragraphs} paragraph(s) in {tip.reports} "
                    f"report(s)  -> fazhi search {' '.join(args)}")
 
@@ -154,9 +172,13 @@ def _print_results(results: SearchResults, color: bool) -> None:
             r = group.report
             where = r.jurisdiction or r.issuer or "?"
             level = LEVEL_LABELS.get(r.level, "") if r.level else ""
-            title = click.style(r.title or r.report_id, bold=True) if color else (r.title or r.report_id)
+            title = r.title or r.report_id
+            if r.title and group.hits and group.hits[0].title_highlights:
+                title = _emphasised(r.title, group.hits[0].title_highlights, color, len(r.title))
+            title = click.style(title, bold=True) if color else title
             click.echo(f"\n{title}")
-            click.echo(f"  {where} {level} {r.report_year or ''}  [{r.report_id}]  "
+            published = f" published {r.published}" if r.published else ""
+            click.echo(f"  {where} {level} {r.report_year or ''}{published}  [{r.report_id}]  "
                        f"{group.hit_count} paragraph(s)")
             for hit in group.hits:
                 click.echo(f"  #{paragraph_number(hit.n)} {SECTION_LABELS.get(hit.section, '')}: {_snippet(hit, color)}")
@@ -178,7 +200,18 @@ def _print_results(results: SearchResults, color: bool) -> None:
               default=Scope.PARAGRAPH.value, show_default=True,
               help="All terms in one paragraph, or anywhere in one report.")
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value,
-              show_default=True)
+              show_default=True, help="newest/oldest: report year; published_newest/"
+              "published_oldest: publication date (reports without one last).")
+@click.option("--in", "search_in", type=click.Choice([s.value for s in SearchIn]),
+              default=SearchIn.FULLTEXT.value, show_default=True,
+              help="title: find reports by their titles (标题检索); 标题:TERM does it per term.")
+@click.option("--published-from", metavar="DATE", default=None,
+              help="Publication date from (YYYY, YYYY-MM or YYYY-MM-DD, inclusive).")
+@click.option("--published-to", metavar="DATE", default=None,
+              help="Publication date to (inclusive); reports without a date are left out.")
+@click.option("--facet-sort", type=click.Choice([s.value for s in FacetSort]),
+              default=FacetSort.PARAGRAPHS.value, show_default=True,
+              help="Order of the facet values in --json (years stay in year order).")
 @click.option("--limit", type=click.IntRange(min=0, max=MAX_CLI_LIMIT), default=None,
               help=f"Reports (or paragraphs with --flat) to show, at most {MAX_CLI_LIMIT} "
                    "[default: page_size].")
@@ -188,7 +221,9 @@ def _print_results(results: SearchResults, color: bool) -> None:
 @index_option
 @pass_app
 def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple[str, ...], mode: str, scope: str,
-                   sort: str, limit: int | None, offset: int, flat: bool, as_json: bool) -> None:
+                   sort: str, search_in: str, published_from: str | None,
+                   published_to: str | None, facet_sort: str, limit: int | None, offset: int,
+                   flat: bool, as_json: bool) -> None:
     """Search the index for QUERY (space = AND, OR, -term or NOT term, "quoted term"; the
     words of QUERY... are joined with spaces, so -调解 needs no --)."""
     settings = app.settings
@@ -208,6 +243,10 @@ def search_command(app: AppContext, query_words: tuple[str, ...], filters: tuple
             offset=offset,
             paragraphs_per_report=settings.paragraphs_per_report,
             with_facets=as_json,
+            search_in=SearchIn(search_in),
+            published_from=published_from,
+            published_to=published_to,
+            facet_sort=FacetSort(facet_sort),
         )
         results = search(settings, request)
     except QueryError as exc:

@@ -37,6 +37,14 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^a bracket may only hold terms joined by OR", "括号内只能是用 OR 连接的检索词，例如：(行政复议 OR 行政诉讼) 信访。"),
         (r"^empty brackets", "括号内没有检索词。"),
         (r"^unknown operator (.*?):", "未知的运算符 {0}：请用 &（并且）或 |（或者）。"),
+        (r"^(published_from|published_to)=(.*?) is not a date",
+         "发布日期 {0}={1} 不是有效日期：请写成 2023、2023-06 或 2023-06-30。"),
+        (r"^published_from=(.*?) is after published_to=(.*?):",
+         "发布日期范围有误：起始 {0} 晚于截止 {1}，请对调或放宽范围。"),
+        (r"^an OR list cannot mix title terms",
+         "OR 不能混用标题词（标题:…）和正文词：请给每个词都加上“标题:”，或都不加。"),
+        (r"^(.*?) must be followed by the words to find in titles",
+         "{0} 后面要紧跟要在标题中查找的词，例如：标题:法治政府。"),
     )
 )
 

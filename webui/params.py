@@ -14,12 +14,15 @@ from urllib.parse import urlencode
 
 from indexer import (
     FILTER_FIELDS,
+    FacetSort,
     Mode,
     QueryError,
     Scope,
+    SearchIn,
     SearchRequest,
     Settings,
     Sort,
+    date_range,
     parse_filters,
 )
 
@@ -32,7 +35,9 @@ MAX_FILTER_VALUES = 100  # all filters together
 MAX_QUERY_STRING = 16 * 1024  # bytes of the URL after "?" (a page's links repeat it)
 MAX_ARGS = 200  # query-string pairs of all names, unknown ones included
 # Parameters that take one value: a second one is refused rather than silently ignored.
-SINGLE_VALUED = ("q", "mode", "scope", "sort", "view", "page", "limit")
+SINGLE_VALUED = ("q", "mode", "scope", "sort", "view", "page", "limit", "in", "published_from",
+                 "published_to", "facet_sort")
+MAX_DATE_LENGTH = 20  # 2023-06-30 and its spellings (2023年6月30日) are shorter
 
 # Lower jurisdiction levels that depend on a higher one (dropping 江苏省 drops 苏州市 too).
 JURISDICTION_LEVELS = ("province", "city", "county", "town")
@@ -62,6 +67,10 @@ class SearchState:
     page: int = 1
     limit: int | None = None  # only the API lets the client choose the page size
     filters: Filters = ()
+    search_in: SearchIn = SearchIn.FULLTEXT  # ``in``: fulltext (全文) or title (标题)
+    published_from: str = ""  # publication-date bounds as typed (validated), "" = open
+    published_to: str = ""
+    facet_sort: FacetSort = FacetSort.PARAGRAPHS
 
     # ------------------------------------------------------------------ derived values
 
@@ -74,9 +83,17 @@ class SearchState:
         return bool(self.filters)
 
     @property
+    def has_dates(self) -> bool:
+        return bool(self.published_from or self.published_to)
+
+    @property
+    def in_title(self) -> bool:
+        return self.search_in is SearchIn.TITLE
+
+    @property
     def is_empty(self) -> bool:
-        """No query and no filter: the landing page."""
-        return not self.q.strip() and not self.filters
+        """No query, no filter and no date range: the landing page."""
+        return not self.q.strip() and not self.filters and not self.has_dates
 
     def filter_values(self, field: str) -> tuple[str, ...]:
         return dict(self.filters).get(field, ())
@@ -101,6 +118,10 @@ class SearchState:
             offset=(self.page - 1) * size,
             paragraphs_per_report=settings.paragraphs_per_report,
             with_facets=True,
+            search_in=self.search_in,
+            published_from=self.published_from or None,
+            published_to=self.published_to or None,
+            facet_sort=self.facet_sort,
         )
         values.update(overrides)
         return SearchRequest(**values)  # type: ignore[arg-type]
@@ -120,8 +141,16 @@ class SearchState:
             pairs.append(("sort", self.sort.value))
         if self.view != "grouped":
             pairs.append(("view", self.view))
+        if self.search_in is not SearchIn.FULLTEXT:
+            pairs.append(("in", self.search_in.value))
         for field, values in self.filters:
             pairs.extend((field, v) for v in values)
+        if self.published_from:
+            pairs.append(("published_from", self.published_from))
+        if self.published_to:
+            pairs.append(("published_to", self.published_to))
+        if self.facet_sort is not FacetSort.PARAGRAPHS:
+            pairs.append(("facet_sort", self.facet_sort.value))
         if self.page > 1:
             pairs.append(("page", str(self.page)))
         if self.limit is not None:
@@ -136,7 +165,8 @@ class SearchState:
         """A copy with some fields changed; any change but ``page`` restarts at page 1."""
         if "page" not in changes:
             changes["page"] = 1
-        for name, enum in (("mode", Mode), ("scope", Scope), ("sort", Sort)):
+        for name, enum in (("mode", Mode), ("scope", Scope), ("sort", Sort),
+                           ("search_in", SearchIn), ("facet_sort", FacetSort)):
             if name in changes:
                 changes[name] = enum(changes[name])
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -188,7 +218,13 @@ def parse_state(args: ArgsLike, *, allow_limit: bool = False) -> SearchState:
     q = args.get("q", "") or ""
     mode = _choice(args, "mode", Mode, Mode.EXACT, "检索方式", "exact（精确）、fuzzy（模糊）")
     scope = _choice(args, "scope", Scope, Scope.PARAGRAPH, "范围", "paragraph（同段）、report（同篇）")
-    sort = _choice(args, "sort", Sort, Sort.RELEVANCE, "排序", "relevance、newest、oldest")
+    sort = _choice(args, "sort", Sort, Sort.RELEVANCE, "排序",
+                   "relevance、newest、oldest、published_newest、published_oldest")
+    search_in = _choice(args, "in", SearchIn, SearchIn.FULLTEXT, "检索范围",
+                        "fulltext（全文）、title（标题）")
+    facet_sort = _choice(args, "facet_sort", FacetSort, FacetSort.PARAGRAPHS, "筛选项排序",
+                         "paragraphs（段落数）、reports（报告数）、value（名称）")
+    published_from, published_to = parse_date_args(args)
     view = (args.get("view") or "grouped").strip()
     if view not in VIEWS:
         raise QueryError(f"未知的显示方式 view={_quote(view)}，可选 grouped（按报告）、flat（按段落）")
@@ -205,7 +241,23 @@ def parse_state(args: ArgsLike, *, allow_limit: bool = False) -> SearchState:
         page=page,
         limit=limit,
         filters=parse_filter_args(args),
+        search_in=search_in,
+        published_from=published_from,
+        published_to=published_to,
+        facet_sort=facet_sort,
     )
+
+
+def parse_date_args(args: ArgsLike) -> tuple[str, str]:
+    """``published_from`` and ``published_to`` as typed (trimmed), checked by the engine:
+    QueryError for a bad date or a start after the end."""
+    first = (args.get("published_from") or "").strip()
+    last = (args.get("published_to") or "").strip()
+    for name, value in (("published_from", first), ("published_to", last)):
+        if len(value) > MAX_DATE_LENGTH:
+            raise QueryError(f"参数 {name} 过长：日期请写成 2023、2023-06 或 2023-06-30")
+    date_range(first or None, last or None)
+    return first, last
 
 
 def parse_filter_args(args: ArgsLike) -> Filters:

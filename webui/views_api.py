@@ -84,15 +84,28 @@ def resolved_state(settings: Settings, state: SearchState) -> tuple[SearchState,
 
 @bp.get("/api/facets")
 def facets_json() -> Any:
-    """Facet counts over every match of the query and filters (no hits)."""
+    """Facet counts over every match of the query and filters (no hits); with ``field=``,
+    every value of that facet, ``limit`` (1-1,000, default 200) a page, those containing
+    ``contains`` (the facet listing page's JSON)."""
     settings = get_settings()
+    if request.args.get("field") is not None:
+        from .views_facets import listing_to_dict, read_listing
+
+        listing = read_listing(settings, request.args, allow_limit=True)
+        state = listing.state
+        return {"query": state.q, "mode": state.mode.value, "scope": state.scope.value,
+                "in": state.search_in.value,
+                "filters": {field: list(values) for field, values in state.filters},
+                **listing_to_dict(listing)}
     state, _ = resolved_state(settings, parse_state(request.args, allow_limit=True))
     results = search(settings, state.to_request(settings, limit=0, offset=0))
     return {
         "query": state.q,
         "mode": state.mode.value,
         "scope": state.scope.value,
+        "in": state.search_in.value,
         "filters": {field: list(values) for field, values in state.filters},
+        "facet_sort": state.facet_sort.value,
         "total_paragraphs": results.total_paragraphs,
         "total_reports": results.total_reports,
         "facets": {
@@ -102,6 +115,7 @@ def facets_json() -> Any:
                     {
                         "value": v.value,
                         "count": v.count,
+                        "reports": v.reports,
                         "selected": v.selected,
                         "label": v.label,
                         "parent": v.parent,

@@ -11,7 +11,7 @@ from indexer import IndexStats, QueryError, SearchResults, Settings, index_stats
 from indexer import FilterResolution, resolve_filters
 from indexer import MODE_LABELS, SCOPE_LABELS, suggestions, understand_query
 
-from . import present, present_query
+from . import present, present_facets, present_query
 from .messages import user_message
 from .params import SearchState, parse_state
 from .resources import get_settings, request_elapsed_ms
@@ -81,7 +81,7 @@ def reader_url(report_id: str, state: SearchState, n: int | None = None) -> str:
     """The reader for ``report_id`` with the query's terms highlighted, at the engine's
     paragraph ``n`` (the anchor carries its 1-based number)."""
     args: dict[str, str] = {}
-    if state.q:
+    if state.q and not state.in_title:  # title terms are not marked in the text
         args["q"] = state.q
         if state.mode.value != "exact":
             args["mode"] = state.mode.value
@@ -151,6 +151,11 @@ def _page(
         mode_labels=MODE_LABELS,
         scope_labels=SCOPE_LABELS,
         order_urls={o: search_url(state.with_(page=state.page), o) for o in HIT_ORDERS},
+        title_only=False,
+        facet_sort_links=[],
+        facet_tools_by_block={},
+        facet_form_pairs=[],
+        facet_size=settings.facet_size if settings else 0,
     )
     if stats is not None:
         context["blocks"] = present.facet_blocks(stats.facets, state, search_url)
@@ -167,9 +172,24 @@ def _page(
             variants=present_query.VariantMatcher(understood.parsed),
             groups=present_query.ordered_groups(results.groups, hit_order()),
             suggestions=_suggestions(settings, state, results),
+            title_only=understood.title_only,
+            **_facet_context(state, results),
         )
     context["server_ms"] = request_elapsed_ms()
     return render_template("search.html", **context)
+
+
+def _facet_context(state: SearchState, results: SearchResults) -> dict[str, Any]:
+    """The sidebar's sort toggle, and the "show all" links and value search boxes of the
+    facets that list only part of their values."""
+    from .views_facets import form_pairs, listing_url
+
+    return dict(
+        facet_sort_links=present_facets.facet_sort_links(state, search_url),
+        facet_tools_by_block=present_facets.block_tools(
+            results.facets, lambda field: listing_url(state.with_(page=1), field)),
+        facet_form_pairs=form_pairs(state),
+    )
 
 
 def _suggestions(settings: Settings, state: SearchState, results: SearchResults
