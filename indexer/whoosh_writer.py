@@ -12,12 +12,23 @@ character or so -- and three places are leaner here without changing a byte of t
 - ``LeanPostingsWriter.add_posting``: the block buffer without per-posting type asserts.
 
 ``FazhiCodec`` is ``W3Codec`` with these writers; its segments are ``W3Segment``s.
+
+``ChecksummedWriter`` is the ``SegmentWriter`` that writes each generation's checksum manifest
+(``indexer.integrity``) just before its TOC is renamed into place, and that leaves none of its
+new segment's files behind when it is cancelled (a run that changed nothing) or its commit
+fails (a full disk).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.filedb.filestore import RamStorage
+from whoosh.index import TOC
 from whoosh.writing import PostingPool, SegmentWriter
+
+from . import integrity
 
 # Bytes a pooled posting is counted as (a 5-tuple with short strings), for the pool's limit.
 POSTING_ESTIMATE = 160
@@ -98,8 +109,43 @@ class FazhiCodec(W3Codec):
                                   inlinelimit=self._inlinelimit)
 
 
+class ChecksummedWriter(SegmentWriter):
+    def _commit_toc(self, segments) -> None:
+        folder = Path(self.storage.folder)
+        # The TOC's bytes, made as Whoosh's TOC.write makes them, in memory first.
+        memory = RamStorage()
+        TOC(self.schema, segments, self.generation).write(memory, self.indexname)
+        toc_bytes = bytes(memory.files[TOC._filename(self.indexname, self.generation)])
+        integrity.write_manifest(folder, self.generation, toc_bytes,
+                                 [seg.segid for seg in segments])
+        super()._commit_toc(segments)
+        integrity.after_commit(folder, self.generation, toc_bytes)
+
+    def commit(self, *args, **kwargs) -> None:
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            folder = Path(self.storage.folder)
+            if not (folder / integrity.toc_name(self.generation)).exists():
+                self._remove_new_segment()
+                (folder / integrity.manifest_name(self.generation)).unlink(missing_ok=True)
+            raise
+
+    def cancel(self) -> None:
+        try:
+            super().cancel()
+        finally:
+            self._remove_new_segment()
+
+    def _remove_new_segment(self) -> None:
+        """Delete the files of this writer's segment (never in any TOC: its id is new)."""
+        folder = Path(self.storage.folder)
+        for name in integrity.segment_files(folder, self.newsegment.segid):
+            (folder / name).unlink(missing_ok=True)
+
+
 def segment_writer(ix, *, limitmb: int, timeout: float) -> SegmentWriter:
-    """Whoosh's segment writer for ``ix`` with the lean codec and pool."""
-    writer = SegmentWriter(ix, limitmb=limitmb, timeout=timeout, codec=FazhiCodec())
+    """Whoosh's segment writer for ``ix`` with the lean codec and pool, and checksums."""
+    writer = ChecksummedWriter(ix, limitmb=limitmb, timeout=timeout, codec=FazhiCodec())
     writer.pool = LeanPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
