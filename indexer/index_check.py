@@ -94,7 +94,7 @@ def check_index(path: Path) -> IndexCheck:
         problems.extend(_damaged(exc) for exc in integrity.check_files(path, manifest))
         for expected in manifest.files():
             files, bytes_ = files + 1, bytes_ + expected.size
-        if not any(p.rebuild for p in problems):
+        if not any(p.file == manifest.toc.name for p in problems):  # the TOC is sound
             problems.extend(_accelerator_problems(path, manifest))
     if cache_state(path) is False:
         problems.append(IndexProblem(CACHE_FILE, "damaged (a cache of the corpus files' "

@@ -244,13 +244,16 @@ def verify_generation(folder: Path, generation: int) -> Manifest:
     return manifest
 
 
+# Files whose content matched (or did not) their sums, with the inode, size and modification
+# time they had then: a file that keeps them is not read again by this process.
 _VERIFIED: set[tuple] = set()
-_VERIFIED_LOCK = threading.Lock()
+_FAILED: dict[tuple, IndexDamagedError] = {}
+_MEMO_LOCK = threading.Lock()
 
 
 def verify_segment(folder: Path, manifest: Manifest, segid: str) -> None:
-    """Check the content of segment ``segid``'s files against ``manifest`` (once per process
-    for a file that keeps its inode, size, modification time and expected sum)."""
+    """Check the content of segment ``segid``'s files against ``manifest`` (read once per
+    process while a file keeps its inode, size and modification time; a stat otherwise)."""
     sums = manifest.segments.get(segid)
     if not sums:
         raise IndexDamagedError(folder, toc_name(manifest.generation),
@@ -259,13 +262,28 @@ def verify_segment(folder: Path, manifest: Manifest, segid: str) -> None:
         try:
             st = (folder / expected.name).stat()
         except OSError:
-            st = None
-        key = (str(folder), expected, st and (st.st_ino, st.st_size, st.st_mtime_ns))
-        if st is not None and key in _VERIFIED:
+            _check_content(folder, expected)  # raises: missing or unreadable
             continue
-        _check_content(folder, expected)
-        with _VERIFIED_LOCK:
+        key = (str(folder), expected, st.st_ino, st.st_size, st.st_mtime_ns)
+        if key in _VERIFIED:
+            continue
+        if key in _FAILED:
+            raise _FAILED[key]
+        try:
+            _check_content(folder, expected)
+        except IndexDamagedError as exc:
+            with _MEMO_LOCK:
+                _FAILED[key] = exc
+            raise
+        with _MEMO_LOCK:
             _VERIFIED.add(key)
+
+
+def recheck(folder: Path, manifest: Manifest) -> None:
+    """Verify again the segments of an open generation whose files were modified since they
+    were verified (a stat per file when none was): a file altered under a running process."""
+    for segid in manifest.segments:
+        verify_segment(folder, manifest, segid)
 
 
 def check_files(folder: Path, manifest: Manifest) -> Iterator[IndexDamagedError]:

@@ -42,7 +42,7 @@ from .models import (
 from .query import parse_filters, parse_query
 from .ranking import order, scores
 from .results import facets, grouped_page, hit, paragraph, year_sort_key
-from .snapshot import Snapshot, disk_key, forget_segments, open_current
+from .snapshot import Snapshot, disk_key, forget_segments, open_current, still_sound
 from .store import recover_interrupted_swap
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class _Snapshots:
             key = disk_key(path)
         except IndexDamagedError as exc:  # the table of contents is gone
             return self._last_good(path, snap, (-1, -1), exc)
-        if snap is not None and (snap.key == key or self._bad.get(path) == key):
+        if snap is not None and (snap.key == key and still_sound(path, snap)
+                                 or self._bad.get(path) == key):
             return snap
         with self._lock:
             snap = self._current.get(path)

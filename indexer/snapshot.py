@@ -68,6 +68,7 @@ class Snapshot:
     doc_count_all: int
     field_totals: dict[str, float]
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    manifest: integrity.Manifest | None = None  # the generation's checksums
     _term_cache: OrderedDict = field(default_factory=OrderedDict)
     _df_cache: dict = field(default_factory=dict)
     _clause_cache: OrderedDict = field(default_factory=OrderedDict)
@@ -194,6 +195,24 @@ def open_current(path: Path) -> Snapshot:
     raise AssertionError("unreachable")
 
 
+def still_sound(path: Path, snap: Snapshot) -> bool:
+    """Whether the segment files of an open snapshot are as verified (a stat each; their
+    content is read again only when one was modified). IndexDamagedError when one was
+    altered; False when the generation is gone meanwhile (a commit: open the new one)."""
+    if snap.manifest is None:
+        return True
+    try:
+        integrity.recheck(path, snap.manifest)
+    except IndexDamagedError:
+        try:
+            if disk_key(path) != snap.key:
+                return False
+        except IndexDamagedError:
+            pass
+        raise
+    return True
+
+
 def open_snapshot(path: Path, ix, key: tuple[int, int]) -> Snapshot:
     """The snapshot of generation ``key`` of the open index ``ix``; its table of contents
     and the segments' files are checked against the generation's checksum manifest
@@ -204,7 +223,9 @@ def open_snapshot(path: Path, ix, key: tuple[int, int]) -> Snapshot:
         manifest = integrity.verify_generation(
             path, key[1] if generation is None else generation)
         leaves = _leaves(path, reader, manifest)
-        return _build(key, reader, leaves)
+        snap = _build(key, reader, leaves)
+        snap.manifest = manifest
+        return snap
     except BaseException:
         reader.close()
         raise

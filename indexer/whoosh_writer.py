@@ -133,7 +133,8 @@ class ChecksummedWriter(SegmentWriter):
 
     def cancel(self) -> None:
         try:
-            super().cancel()
+            if not self.is_closed:  # a failed commit has closed it already
+                super().cancel()
         finally:
             self._remove_new_segment()
 

@@ -70,8 +70,10 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
     except OSError as exc:
         if not exc.strerror:
             raise
-        _fail(f"could not write the index at {settings.index_path}: {os_error_message(exc)} "
-              "(the index is as it was before this run)")
+        kept = (" (the index is as it was before this run)"
+                if Path(settings.index_path).is_dir() else "")
+        _fail(f"could not write the index at {settings.index_path}: {os_error_message(exc)}"
+              + kept)
         return
     click.echo(
         f"indexed {len(summary.indexed)} report(s) ({summary.paragraphs} paragraphs), "
