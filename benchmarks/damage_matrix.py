@@ -228,6 +228,45 @@ def run_matrix(folder: Path, make_runner: Callable[[Path], Runner] = cli_runner,
     return cases, good, names
 
 
+def _kind(name: str) -> str:
+    """A file's name with its segment id and generation replaced by placeholders."""
+    import re
+
+    return re.sub(r"_\d+\.", "_<gen>.", re.sub(r"[0-9a-z]{16}", "<segid>", name))
+
+
+def _index_outcome(case: Case) -> str:
+    code, line = case.index or (None, "")
+    if line == "traceback":
+        return "traceback"
+    if code != 0:
+        return "exit 1, message"
+    if "damaged" in line or "older layout" in line:
+        return "rebuilt, says why"
+    return "rebuilt" if not line.startswith("indexed 0 ") else "exit 0, \"unchanged\""
+
+
+def summarize(cases: list[Case]) -> list[str]:
+    """A markdown table: per kind of file and damage, what each command gave."""
+    from collections import Counter, defaultdict
+
+    rows: dict = defaultdict(lambda: defaultdict(Counter))
+    for c in cases:
+        row = rows[(_kind(c.file), c.damage)]
+        row["check"]["-" if c.check is None else f"exit {c.check[0]}"] += 1
+        row["search"][c.search] += 1
+        row["index"][_index_outcome(c)] += 1
+        row["after"][c.after] += 1
+    out = ["| file | damage | cases | `fazhi check` | `fazhi search` | `fazhi index` | "
+           "search after |", "|---|---|---|---|---|---|---|"]
+    for (kind, damage_kind), row in sorted(rows.items()):
+        cells = [", ".join(f"{k}" + (f" ×{n}" if n > 1 else "") for k, n in row[col].items())
+                 for col in ("check", "search", "index", "after")]
+        out.append(f"| `{kind}` | {damage_kind} | {sum(row['search'].values())} | "
+                   + " | ".join(cells) + " |")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subprocess", action="store_true", help="one fazhi process per command")
@@ -238,8 +277,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cases, _good, names = run_matrix(Path(tmp), make_runner)
     print(f"{len(names)} files, {len(cases)} cases in {time.monotonic() - start:.0f} s")
-    for c in cases:
-        print(json.dumps(asdict(c), ensure_ascii=False))
+    print("\n".join(summarize(cases)))
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(c) for c in cases], ensure_ascii=False,
                                               indent=1), encoding="utf-8")

@@ -18,9 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -40,7 +37,7 @@ from benchmarks.damage_matrix import (  # noqa: E402
     index_files,
     run_matrix,
 )
-from fixtures_web import free_port  # noqa: E402
+from fixtures_web import free_port, get, wait_for  # noqa: E402
 
 # Damage that takes nothing away: the lock file is made again, an accelerator is made from
 # its segment, the file-hash cache only saves time.
@@ -169,33 +166,12 @@ def test_a_page_that_meets_damage_gets_503_with_the_fix(tmp_path: Path) -> None:
     assert after == before
 
 
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, r.read().decode("utf-8")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8")
-
-
 def _serve(config: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", "from webui.cli import main; main()", "--config", str(config),
          "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
     )
-
-
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"fazhi serve exited: {proc.stderr.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError("fazhi serve did not answer in time")
 
 
 def test_a_server_keeps_answering_from_the_last_good_generation(tmp_path: Path) -> None:
@@ -207,8 +183,8 @@ def test_a_server_keeps_answering_from_the_last_good_generation(tmp_path: Path) 
     server = _serve(config, port)
     api = f"http://127.0.0.1:{port}/api/search?q=" + quote("星辰大海专项行动")
     try:
-        _wait(f"http://127.0.0.1:{port}/", server)
-        assert json.loads(_get(api)[1])["total_paragraphs"] == 0
+        wait_for(f"http://127.0.0.1:{port}/", server, timeout=90)
+        assert json.loads(get(api)[2])["total_paragraphs"] == 0
         (corpus / "added.txt").write_text("某区法治政府建设情况报告\n\n开展星辰大海专项行动。\n",
                                           encoding="utf-8")
         segments = set(index.glob("MAIN_*.seg"))
@@ -216,11 +192,11 @@ def test_a_server_keeps_answering_from_the_last_good_generation(tmp_path: Path) 
         (new,) = set(index.glob("MAIN_*.seg")) - segments
         assert damage(new, "flip")
         for _ in range(3):
-            status, body = _get(api)
+            status, _, body = get(api)
             assert status == 200 and json.loads(body)["total_paragraphs"] == 0
         repaired = run_fazhi(config, "index", timeout=300)
         assert repaired.returncode == 0 and "damaged" in repaired.stderr, repaired.stderr
-        status, body = _get(api)
+        status, _, body = get(api)
         assert status == 200 and json.loads(body)["total_paragraphs"] == 1
     finally:
         server.terminate()
