@@ -34,6 +34,7 @@ from .pipeline import Prepared
 from .report_ids import Known, assign_id, existing_reports, id_in_index, real_path
 from .schema import SCHEMA_VERSION, VERSION_FILE, build_schema
 from .index_check import damage_before_update, sweep
+from .integrity import seal_new_index
 from .store import index_exists, open_index, read_schema_version, remove_leftovers, swap_in
 from .segment_upkeep import merge_small_segments, write_accelerators, write_lock
 from .whoosh_writer import segment_writer
@@ -283,6 +284,7 @@ def _build_new(
                 if writer is not None:
                     writer.cancel()
             ix.close()
+            seal_new_index(staging)  # no report: only Whoosh's empty TOC, sealed here
             write_accelerators(staging)
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
             swap_in(staging, path)

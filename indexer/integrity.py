@@ -84,9 +84,14 @@ def crc32_file(path: Path) -> int:
 
 def sealed(body: dict) -> str:
     """``body`` as JSON with the CRC-32 of its canonical form under ``crc32``."""
+    return json.dumps({**body, "crc32": _crc_of_body(body)}, sort_keys=True,
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _crc_of_body(body: dict) -> int:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps({**body, "crc32": zlib.crc32(canonical.encode("utf-8"))},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # File names that were not UTF-8 are surrogate escapes: hashed as they are held.
+    return zlib.crc32(canonical.encode("utf-8", "surrogatepass"))
 
 
 def unsealed(text: str) -> dict | None:
@@ -98,8 +103,7 @@ def unsealed(text: str) -> dict | None:
     if not isinstance(data, dict) or not isinstance(data.get("crc32"), int):
         return None
     crc = data.pop("crc32")
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return data if zlib.crc32(canonical.encode("utf-8")) == crc else None
+    return data if _crc_of_body(data) == crc else None
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -168,6 +172,13 @@ def after_commit(folder: Path, generation: int, toc_bytes: bytes) -> None:
     for gen in _generations(folder, MANIFEST_PATTERN):
         if gen != generation:
             (folder / manifest_name(gen)).unlink(missing_ok=True)
+
+
+def seal_new_index(folder: Path) -> None:
+    """Write the manifest of a new, empty index (Whoosh's ``create_in`` writes its TOC of
+    generation 0 itself; every later TOC comes with its manifest from the writer)."""
+    if latest_generation(folder) == 0 and not (folder / manifest_name(0)).exists():
+        write_manifest(folder, 0, (folder / toc_name(0)).read_bytes(), [])
 
 
 # ---------------------------------------------------------------- reading
