@@ -8,6 +8,7 @@ from .errors import (
     ConfigError,
     FazhiError,
     IndexBusyError,
+    IndexDamagedError,
     IndexMissingError,
     IngestError,
     QueryError,
@@ -97,6 +98,8 @@ _LAZY = {
     "trend_to_dict": "tables",
     "IN_LABELS": "understand",
     "date_range": "pubdates",
+    "IndexCheck": "index_check",
+    "IndexProblem": "index_check",
 }
 
 
@@ -104,39 +107,65 @@ _LAZY = {
 # front ends import these names at start-up, and most commands never use most of them.
 
 
+def _read(settings: Settings, name: str, *args):
+    """Call ``indexer.searching.<name>``; an unexpected error met while the index is damaged
+    (a file altered under a running process) becomes IndexDamagedError, naming the fix."""
+    from . import searching
+
+    try:
+        return getattr(searching, name)(settings, *args)
+    except FazhiError:
+        raise
+    except Exception as exc:
+        damage = find_index_damage(settings)
+        if damage is None:
+            raise
+        raise damage from exc
+
+
 def search(settings: Settings, request: SearchRequest) -> SearchResults:
     """Run ``request`` against the index at ``settings.index_path`` (see indexer.searching)."""
-    from .searching import search as run
-
-    return run(settings, request)
+    return _read(settings, "search", request)
 
 
 def get_report(settings: Settings, report_id: str) -> IngestedReport:
     """The report ``report_id`` with all its paragraphs, from the index."""
-    from .searching import get_report as run
-
-    return run(settings, report_id)
+    return _read(settings, "get_report", report_id)
 
 
 def index_stats(settings: Settings) -> IndexStats:
     """Reports and paragraphs in the index, per facet value, and its size on disk."""
-    from .searching import index_stats as run
-
-    return run(settings)
+    return _read(settings, "index_stats")
 
 
 def report_match_counts(settings: Settings, request: SearchRequest) -> dict[str, int]:
     """report_id -> matching paragraphs under ``request`` (query, mode, scope, filters)."""
-    from .searching import report_match_counts as run
-
-    return run(settings, request)
+    return _read(settings, "report_match_counts", request)
 
 
 def indexed_reports(settings: Settings) -> tuple[Report, ...]:
     """Every report in the index, in report-id order."""
-    from .searching import indexed_reports as run
+    return _read(settings, "indexed_reports")
 
-    return run(settings)
+
+def check_index(settings: Settings):
+    """Verify every file of the index (``fazhi check``): an ``IndexCheck`` listing each bad
+    file with its fix (IndexMissingError when there is no index)."""
+    from pathlib import Path
+
+    from .index_check import check_index as run
+
+    return run(Path(settings.index_path))
+
+
+def find_index_damage(settings: Settings) -> IndexDamagedError | None:
+    """The damage that needs a rebuild of the index, if any (a full check); None when the
+    index is sound or absent."""
+    from pathlib import Path
+
+    from .index_check import find_damage
+
+    return find_damage(Path(settings.index_path))
 
 
 def facet_page(settings: Settings, request: SearchRequest, field: str, contains: str = "",
@@ -279,7 +308,10 @@ __all__ = [
     "FazhiError",
     "Hit",
     "IndexBusyError",
+    "IndexCheck",
+    "IndexDamagedError",
     "IndexMissingError",
+    "IndexProblem",
     "IndexStats",
     "IndexSummary",
     "IngestError",
@@ -301,6 +333,8 @@ __all__ = [
     "Sort",
     "SourceFile",
     "build_report",
+    "check_index",
+    "find_index_damage",
     "find_sources",
     "ingest_file",
     "ingest_paths",

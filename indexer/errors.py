@@ -38,3 +38,17 @@ class SchemaVersionError(FazhiError):
 
 class ReportNotFoundError(FazhiError, LookupError):
     """No report with that id is in the index."""
+
+
+class IndexDamagedError(FazhiError):
+    """A file of the index is missing, truncated or altered (its checksum or its structure
+    says so): rebuild the index from the corpus."""
+
+    def __init__(self, index_path: object, file: str, reason: str) -> None:
+        super().__init__(
+            f"the index at {index_path} is damaged ({file}: {reason}): run `fazhi index` to "
+            "rebuild it from the corpus (or `fazhi index --rebuild`)"
+        )
+        self.index_path = index_path
+        self.file = file
+        self.reason = reason

@@ -8,20 +8,22 @@ rename or replacement changes it. A file changed within the same clock tick as i
 would keep its stat, so entries whose change time was less than ``RACY_S`` seconds old when
 hashed are not trusted (the file is hashed again).
 
-The cache is a JSON file in the index folder; losing it only costs time.
+The cache is a JSON file in the index folder, carrying the CRC-32 of its content
+(``indexer.integrity.sealed``); a damaged or lost one only costs time (files are hashed again).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
+from .integrity import sealed, unsealed
+
 CACHE_FILE = "file-hashes.json"
 RACY_S = 2.0
-_VERSION = 1
+_VERSION = 2  # 2: sealed with a CRC-32
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -61,8 +63,7 @@ class FileHashes:
             return
         tmp = self._file.with_name(f".{CACHE_FILE}.tmp-{os.getpid()}")
         try:
-            tmp.write_text(json.dumps({"version": _VERSION, "files": self._new},
-                                      ensure_ascii=False, separators=(",", ":")),
+            tmp.write_text(sealed({"version": _VERSION, "files": self._new}),
                            encoding="utf-8", errors="surrogateescape")
             os.replace(tmp, self._file)
         except OSError:
@@ -76,16 +77,28 @@ def _settled(entry: list) -> bool:
 
 
 def _load(file: Path) -> dict[str, list]:
+    files = _read(file)
+    return {k: v for k, v in (files or {}).items() if _well_formed(v)}
+
+
+def _read(file: Path) -> dict | None:
+    """The cache's entries, or None when the file is missing, damaged or of another version."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8", errors="surrogateescape"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _VERSION:
-        return {}
+        data = unsealed(file.read_text(encoding="utf-8", errors="surrogateescape"))
+    except OSError:
+        return None
+    if data is None or data.get("version") != _VERSION:
+        return None
     files = data.get("files")
-    if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if _well_formed(v)}
+    return files if isinstance(files, dict) else None
+
+
+def cache_state(index_path: Path) -> bool | None:
+    """Whether the index's cache file is sound (None when there is none)."""
+    file = Path(index_path) / CACHE_FILE
+    if not file.exists():
+        return None
+    return _read(file) is not None
 
 
 def _well_formed(entry: object) -> bool:

@@ -26,13 +26,15 @@ from whoosh.index import LockError
 
 from .analysis import load_extra_words
 from .config import Settings
-from .errors import IndexBusyError, SchemaVersionError
+from .errors import IndexBusyError, IndexDamagedError, SchemaVersionError
 from .filehash import FileHashes
 from .models import IndexSummary, IngestedReport, IngestProblem
 from .documents import add_report
 from .pipeline import Prepared
-from .report_ids import Known, assign_id, id_in_index, real_path
-from .schema import KIND_REPORT, SCHEMA_VERSION, VERSION_FILE, build_schema
+from .report_ids import Known, assign_id, existing_reports, id_in_index, real_path
+from .schema import SCHEMA_VERSION, VERSION_FILE, build_schema
+from .index_check import damage_before_update, sweep
+from .integrity import seal_new_index
 from .store import index_exists, open_index, read_schema_version, remove_leftovers, swap_in
 from .segment_upkeep import merge_small_segments, write_accelerators, write_lock
 from .whoosh_writer import segment_writer
@@ -101,38 +103,6 @@ def _hold_lock(path: Path) -> Iterator[None]:
         lock.release()
 
 
-# ---------------------------------------------------------------- what is indexed
-
-
-_KNOWN_CACHE: dict[tuple[str, int, int], dict[str, Known]] = {}
-
-
-def existing_reports(ix) -> dict[str, Known]:
-    """report_id -> what the index knows of it, for every (live) report in the index (read
-    once per generation: an update reads it before taking the lock and again under it)."""
-    # The folder's inode too: a rebuild swapped in meanwhile restarts the generation numbers.
-    folder = str(ix.storage.folder)
-    try:
-        inode = os.stat(folder).st_ino
-    except OSError:
-        inode = -1
-    key = (folder, inode, ix.latest_generation())
-    known = _KNOWN_CACHE.get(key)
-    if known is None:
-        _KNOWN_CACHE.clear()
-        known = _KNOWN_CACHE[key] = _read_reports(ix)
-    return dict(known)
-
-
-def _read_reports(ix) -> dict[str, Known]:
-    with ix.searcher() as s:
-        return {
-            f["report_id"]: Known(f["content_sha256"], f.get("manifest_sha256") or "",
-                                  f["source_path"])
-            for f in s.documents(kind=KIND_REPORT)
-        }
-
-
 # ---------------------------------------------------------------- public
 
 
@@ -160,11 +130,16 @@ def index_paths(
 
     roots = tuple(Path(p) for p in (paths or settings.corpus_paths))
     path = Path(settings.index_path)
-    if rebuild or _needs_rebuild(path):
+    damage = None if rebuild else damage_before_update(path)
+    if rebuild or damage is not None or _needs_rebuild(path):
         items: Iterable[Prepared | IngestProblem | Unchanged] = prepare_paths(roots, settings)
     else:
         items = _ingest_changed(roots, settings, existing_reports(open_index(path)))
-    return _index(settings, items, roots=roots, rebuild=rebuild, progress=progress)
+    notes = () if damage is None else (
+        f"the index was damaged ({damage.file}: {damage.problem}): rebuilt it from "
+        + ", ".join(map(str, roots)),)
+    return _index(settings, items, roots=roots, rebuild=rebuild or damage is not None,
+                  progress=progress, notes=notes)
 
 
 def _needs_rebuild(path: Path) -> bool:
@@ -230,13 +205,18 @@ def _index(
     roots: tuple[Path, ...] | None,
     rebuild: bool,
     progress: bool,
+    notes: Sequence[str] = (),
 ) -> IndexSummary:
     start = time.perf_counter()
     if settings.extra_words:
         load_extra_words(settings.extra_words)
     path = Path(settings.index_path)
     remove_leftovers(path)
-    notes: list[str] = []
+    notes = list(notes)
+    if roots is None and not rebuild and not _needs_rebuild(path):
+        damage = damage_before_update(path)  # reports given in memory: a rebuild loses others
+        if damage is not None:
+            raise IndexDamagedError(path, damage.file, damage.problem)
     if not rebuild and index_exists(path) and read_schema_version(path) != SCHEMA_VERSION:
         if roots is None:  # reports given in memory: rebuilding from them would lose the rest
             raise SchemaVersionError(
@@ -305,6 +285,7 @@ def _build_new(
                 if writer is not None:
                     writer.cancel()
             ix.close()
+            seal_new_index(staging)  # no report: only Whoosh's empty TOC, sealed here
             write_accelerators(staging)
             (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
             swap_in(staging, path)
@@ -355,6 +336,7 @@ def _update(
     with _writer(ix, settings) as writer:
         # Read what is there under the lock, so two runs cannot interleave.
         have = existing_reports(ix)
+        sweep(path, {seg.segid for seg in writer.segments} | {writer.newsegment.segid})
         seen: set[str] = set()
         problem_paths: set[str] = set()
         for item in items:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from .models import IngestedReport
 from .pipeline import Prepared
+from .schema import KIND_REPORT
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +68,32 @@ def with_id(prepared: Prepared, rid: str) -> Prepared:
     report = replace(prepared.item.report, report_id=rid)
     paragraphs = tuple(replace(p, report_id=rid) for p in prepared.item.paragraphs)
     return replace(prepared, item=IngestedReport(report=report, paragraphs=paragraphs))
+
+
+_KNOWN_CACHE: dict[tuple[str, int, int], dict[str, Known]] = {}
+
+
+def existing_reports(ix) -> dict[str, Known]:
+    """report_id -> what the index knows of it, for every (live) report in the index (read
+    once per generation: an update reads it before taking the lock and again under it)."""
+    # The folder's inode too: a rebuild swapped in meanwhile restarts the generation numbers.
+    folder = str(ix.storage.folder)
+    try:
+        inode = os.stat(folder).st_ino
+    except OSError:
+        inode = -1
+    key = (folder, inode, ix.latest_generation())
+    known = _KNOWN_CACHE.get(key)
+    if known is None:
+        _KNOWN_CACHE.clear()
+        known = _KNOWN_CACHE[key] = _read_reports(ix)
+    return dict(known)
+
+
+def _read_reports(ix) -> dict[str, Known]:
+    with ix.searcher() as s:
+        return {
+            f["report_id"]: Known(f["content_sha256"], f.get("manifest_sha256") or "",
+                                  f["source_path"])
+            for f in s.documents(kind=KIND_REPORT)
+        }

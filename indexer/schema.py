@@ -32,7 +32,7 @@ from whoosh.system import pack_uint
 from .analysis import JiebaTokenizer
 
 # Bump when the schema or what is stored changes: an index with another version must be rebuilt.
-SCHEMA_VERSION = 6  # 6: paragraph documents; normalisation version 2 (indexer.normalize)
+SCHEMA_VERSION = 7  # 6: paragraph documents, normalisation 2; 7: checksum manifests (integrity)
 VERSION_FILE = "FAZHI_SCHEMA_VERSION"
 
 KIND_PARAGRAPH = "p"

@@ -15,6 +15,7 @@ Facet counts are numbers of matching paragraphs.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ import numpy as np
 
 from .analysis import load_extra_words
 from .config import Settings
-from .errors import ReportNotFoundError, SchemaVersionError
+from .errors import IndexDamagedError, ReportNotFoundError, SchemaVersionError
 from .facets import count_facet
 from .matching import Masks, filter_mask, match, query_masks
 from .models import (
@@ -51,8 +52,10 @@ from .report_conditions import (
     undated_count,
 )
 from .results import facets, grouped_page, hit, paragraph, year_sort_key
-from .snapshot import Snapshot, disk_key, forget_segments, open_snapshot
-from .store import open_index, recover_interrupted_swap
+from .snapshot import Snapshot, disk_key, forget_segments, open_current, still_sound
+from .store import recover_interrupted_swap
+
+log = logging.getLogger(__name__)
 
 # Most hits (flat) or reports (grouped) one request returns, whatever limit it asks for.
 MAX_LIMIT = 10_000
@@ -65,38 +68,41 @@ class _Snapshots:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._current: dict[Path, Snapshot] = {}
+        self._bad: dict[Path, tuple[int, int]] = {}  # a damaged generation's key, by path
 
     def get(self, path: Path) -> Snapshot:
         if not path.exists():
             recover_interrupted_swap(path)
-        key = disk_key(path)
         snap = self._current.get(path)
-        if snap is not None and snap.key == key:
+        try:
+            key = disk_key(path)
+        except IndexDamagedError as exc:  # the table of contents is gone
+            return self._last_good(path, snap, (-1, -1), exc)
+        if snap is not None and (snap.key == key and still_sound(path, snap)
+                                 or self._bad.get(path) == key):
             return snap
         with self._lock:
             snap = self._current.get(path)
             if snap is not None and snap.key == key:
                 return snap
-            fresh = self._open(path, key)
+            try:
+                fresh = open_current(path)
+            except IndexDamagedError as exc:
+                return self._last_good(path, snap, key, exc)
             self._current[path] = fresh
             forget_segments(path, {leaf.data.segid for leaf in fresh.leaves})
             return fresh
 
-    @staticmethod
-    def _open(path: Path, key: tuple[int, int]) -> Snapshot:
-        for attempt in range(3):
-            ix = open_index(path)
-            try:
-                return open_snapshot(path, ix, disk_key(path))
-            except (FileNotFoundError, OSError):
-                # A writer committed (and Whoosh removed this generation's files) meanwhile.
-                if attempt == 2:
-                    raise SchemaVersionError(
-                        f"the index at {path} changed while it was being opened: try again"
-                    ) from None
-            finally:
-                ix.close()
-        raise AssertionError("unreachable")
+    def _last_good(self, path: Path, snap: Snapshot | None, key: tuple[int, int],
+                   exc: IndexDamagedError) -> Snapshot:
+        """A running process keeps answering from the last good generation (its files stay
+        open) when a new one is damaged, and says so once in the log."""
+        if snap is None:
+            raise exc
+        if self._bad.get(path) != key:
+            self._bad[path] = key
+            log.warning("%s; meanwhile still answering from the previous generation", exc)
+        return snap
 
 
 _SNAPSHOTS = _Snapshots()

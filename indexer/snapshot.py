@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import segment_cache, whoosh_read
-from .errors import IndexMissingError, SchemaVersionError
+from . import integrity, segment_cache, whoosh_read
+from .errors import IndexDamagedError, SchemaVersionError
 from .facets import FacetColumn
 from .models import Report, Section
 from .normalize import normalize
@@ -72,6 +72,7 @@ class Snapshot:
     doc_count_all: int
     field_totals: dict[str, float]
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    manifest: integrity.Manifest | None = None  # the generation's checksums
     _term_cache: OrderedDict = field(default_factory=OrderedDict)
     _df_cache: dict = field(default_factory=dict)
     _clause_cache: OrderedDict = field(default_factory=OrderedDict)
@@ -169,27 +170,78 @@ def disk_key(path: Path) -> tuple[int, int]:
     gens = [int(m.group(1)) for m in map(_TOC_NAME.match, names) if m]
     gen = max(gens, default=-1)
     if gen < 0:
-        raise IndexMissingError(f"no index at {path}: run `fazhi index` first")
+        from .store import no_index_error
+
+        raise no_index_error(path)
     return inode, gen
 
 
+def open_current(path: Path) -> Snapshot:
+    """The snapshot of the latest generation at ``path``, its files verified (retried when a
+    writer commits meanwhile and removes the files of the generation being opened)."""
+    from .store import open_index
+
+    for attempt in range(3):
+        key = disk_key(path)
+        try:
+            ix = open_index(path)
+            try:
+                return open_snapshot(path, ix, key)
+            finally:
+                ix.close()
+        except (OSError, IndexDamagedError) as exc:
+            if disk_key(path) == key and isinstance(exc, IndexDamagedError):
+                raise  # the generation is still there: it is damaged
+            if attempt == 2:
+                raise SchemaVersionError(
+                    f"the index at {path} changed while it was being opened: try again"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def still_sound(path: Path, snap: Snapshot) -> bool:
+    """Whether the segment files of an open snapshot are as verified (a stat each; their
+    content is read again only when one was modified). IndexDamagedError when one was
+    altered; False when the generation is gone meanwhile (a commit: open the new one)."""
+    if snap.manifest is None:
+        return True
+    try:
+        integrity.recheck(path, snap.manifest)
+    except IndexDamagedError:
+        try:
+            if disk_key(path) != snap.key:
+                return False
+        except IndexDamagedError:
+            pass
+        raise
+    return True
+
+
 def open_snapshot(path: Path, ix, key: tuple[int, int]) -> Snapshot:
-    """The snapshot of generation ``key`` of the open index ``ix``."""
+    """The snapshot of generation ``key`` of the open index ``ix``; its table of contents
+    and the segments' files are checked against the generation's checksum manifest
+    (``indexer.integrity``; segment contents once per process) before they are used."""
     reader = ix.reader()
     try:
-        leaves = _leaves(path, reader)
-        return _build(key, reader, leaves)
+        generation = reader.generation()
+        manifest = integrity.verify_generation(
+            path, key[1] if generation is None else generation)
+        leaves = _leaves(path, reader, manifest)
+        snap = _build(key, reader, leaves)
+        snap.manifest = manifest
+        return snap
     except BaseException:
         reader.close()
         raise
 
 
-def _leaves(path: Path, reader) -> list[Leaf]:
+def _leaves(path: Path, reader, manifest: integrity.Manifest) -> list[Leaf]:
     leaves = []
     pairs = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
     for sub, offset in pairs:
         if sub.segment() is None:  # an empty index
             continue
+        integrity.verify_segment(path, manifest, sub.segment().segid)
         leaves.append(Leaf(sub, _shared_data(path, sub), offset))
     return leaves
 

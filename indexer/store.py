@@ -12,12 +12,14 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from .errors import IndexMissingError, SchemaVersionError
+from . import integrity
+from .errors import IndexDamagedError, IndexMissingError, SchemaVersionError
 from .schema import SCHEMA_VERSION, VERSION_FILE
 
 
 def index_exists(path: Path) -> bool:
-    return path.is_dir() and whoosh_index.exists_in(str(path))
+    """Whether ``path`` holds a Whoosh table of contents (not parsed: a damaged one counts)."""
+    return path.is_dir() and integrity.latest_generation(path) >= 0
 
 
 def read_schema_version(path: Path) -> int | None:
@@ -28,19 +30,38 @@ def read_schema_version(path: Path) -> int | None:
 
 
 def open_index(path: Path) -> whoosh_index.Index:
-    """The index at ``path``; IndexMissingError or SchemaVersionError with a clear message."""
+    """The index at ``path``, its latest generation's table of contents and file sizes
+    checked (``integrity.verify_generation``) before Whoosh reads it; IndexMissingError,
+    SchemaVersionError or IndexDamagedError with a clear message."""
     if not index_exists(path):
         recover_interrupted_swap(path)
     if not index_exists(path):
-        raise IndexMissingError(f"no index at {path}: run `fazhi index` first")
+        raise no_index_error(path)
     found = read_schema_version(path)
+    if found is None and (path / VERSION_FILE).exists():
+        raise IndexDamagedError(path, VERSION_FILE, "damaged (not a version number)")
     if found != SCHEMA_VERSION:
         raise SchemaVersionError(
             f"the index at {path} was built with schema version {found or 'unknown'} "
             f"(an older layout), this fazhi-search needs version {SCHEMA_VERSION}: run "
             "`fazhi index` (it rebuilds it) or `fazhi index --rebuild`"
         )
+    integrity.verify_generation(path, integrity.latest_generation(path))
     return whoosh_index.open_dir(str(path))
+
+
+def no_index_error(path: Path) -> IndexMissingError | IndexDamagedError:
+    """What to say when ``path`` holds no table of contents: no index, or (checksum
+    manifests are there) an index whose table of contents was lost."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        names = []
+    gens = [int(m.group(1)) for m in map(integrity.MANIFEST_PATTERN.match, names) if m]
+    if gens:
+        return IndexDamagedError(path, integrity.toc_name(max(gens)),
+                                 "the table of contents is missing")
+    return IndexMissingError(f"no index at {path}: run `fazhi index` first")
 
 
 def remove_leftovers(path: Path) -> list[str]:
@@ -54,7 +75,7 @@ def remove_leftovers(path: Path) -> list[str]:
         for marker in (f".{path.name}.building-", f".{path.name}.retired-"):
             if entry.name.startswith(marker) and entry.is_dir():
                 pid = entry.name[len(marker):]
-                if not pid.isdigit() or not _process_alive(int(pid)):
+                if not pid.isdigit() or not process_alive(int(pid)):
                     shutil.rmtree(entry, ignore_errors=True)
                     removed.append(entry.name)
     return removed
@@ -68,7 +89,7 @@ def recover_interrupted_swap(path: Path) -> bool:
     marker = f".{path.name}.retired-"
     for entry in sorted(path.parent.iterdir()):
         pid = entry.name[len(marker):] if entry.name.startswith(marker) else ""
-        if (pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid))
+        if (pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid))
                 and index_exists(entry)):
             try:
                 entry.rename(path)
@@ -78,7 +99,7 @@ def recover_interrupted_swap(path: Path) -> bool:
     return False
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # our own leftover from an earlier, failed run in this process
     try:

@@ -21,6 +21,11 @@ character or so -- and three places are leaner here without changing a byte of t
   weights); search turns each into a numpy array without a per-posting step.
 
 ``FazhiCodec`` is ``W3Codec`` with these writers; its segments are ``W3Segment``s.
+
+``ChecksummedWriter`` is the ``SegmentWriter`` that writes each generation's checksum manifest
+(``indexer.integrity``) just before its TOC is renamed into place, and that leaves none of its
+new segment's files behind when it is cancelled (a run that changed nothing) or its commit
+fails (a full disk).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
+from pathlib import Path
 
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
@@ -36,8 +42,12 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3PostingsWriter,
 )
+from whoosh.filedb.filestore import RamStorage
+from whoosh.index import TOC
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
+
+from . import integrity
 
 # Postings per block of a posting list. Whoosh's default (128) suits its own matchers, which
 # skip block by block; search here reads whole lists, and each block costs a read, a zlib
@@ -251,9 +261,45 @@ class FazhiCodec(W3Codec):
                                   inlinelimit=self._inlinelimit)
 
 
+class ChecksummedWriter(SegmentWriter):
+    def _commit_toc(self, segments) -> None:
+        folder = Path(self.storage.folder)
+        # The TOC's bytes, made as Whoosh's TOC.write makes them, in memory first.
+        memory = RamStorage()
+        TOC(self.schema, segments, self.generation).write(memory, self.indexname)
+        toc_bytes = bytes(memory.files[TOC._filename(self.indexname, self.generation)])
+        integrity.write_manifest(folder, self.generation, toc_bytes,
+                                 [seg.segid for seg in segments])
+        super()._commit_toc(segments)
+        integrity.after_commit(folder, self.generation, toc_bytes)
+
+    def commit(self, *args, **kwargs) -> None:
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            folder = Path(self.storage.folder)
+            if not (folder / integrity.toc_name(self.generation)).exists():
+                self._remove_new_segment()
+                (folder / integrity.manifest_name(self.generation)).unlink(missing_ok=True)
+            raise
+
+    def cancel(self) -> None:
+        try:
+            if not self.is_closed:  # a failed commit has closed it already
+                super().cancel()
+        finally:
+            self._remove_new_segment()
+
+    def _remove_new_segment(self) -> None:
+        """Delete the files of this writer's segment (never in any TOC: its id is new)."""
+        folder = Path(self.storage.folder)
+        for name in integrity.segment_files(folder, self.newsegment.segid):
+            (folder / name).unlink(missing_ok=True)
+
+
 def segment_writer(ix, *, limitmb: int, timeout: float) -> SegmentWriter:
-    """Whoosh's segment writer for ``ix`` with the lean codec and pool."""
-    writer = SegmentWriter(ix, limitmb=limitmb, timeout=timeout,
-                           codec=FazhiCodec(blocklimit=BLOCK_POSTINGS))
+    """Whoosh's segment writer for ``ix`` with the lean codec and pool, and checksums."""
+    writer = ChecksummedWriter(ix, limitmb=limitmb, timeout=timeout,
+                               codec=FazhiCodec(blocklimit=BLOCK_POSTINGS))
     writer.pool = ArrayPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer

@@ -52,8 +52,10 @@ def test_scores_equal_whooshs_bm25f_after_updates(tmp_path, seed_records) -> Non
     # Delete one report without a merge (small segments are merged by an ordinary update).
     from whoosh import index as whoosh_index
 
+    from indexer.whoosh_writer import segment_writer
+
     ix = whoosh_index.open_dir(str(settings.index_path))
-    writer = ix.writer()
+    writer = segment_writer(ix, limitmb=64, timeout=5)  # the checksummed writer
     writer.delete_by_term("report_id", seed_records[0].report.report_id)
     writer.commit(merge=False)
     snap = snapshot(settings)

@@ -7,14 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from urllib.parse import quote
 
-from fixtures_web import free_port
+from fixtures_web import free_port, get, wait_for
 
 from indexer import index_paths, load_settings
 
@@ -27,27 +24,6 @@ NEW_REPORT = (
     "一、主要举措和成效\n\n"
     f"2024年，梁溪区开展{NEW_TERM}，推进严格规范公正文明执法。\n"
 )
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"fazhi serve exited: {proc.stderr.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError("fazhi serve did not answer in time")
-
-
-def get(url: str) -> tuple[int, dict[str, str], str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, dict(r.headers), r.read().decode("utf-8")
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode("utf-8")
 
 
 def test_serve_is_registered() -> None:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer import (
     FazhiError,
+    IndexDamagedError,
     IndexMissingError,
     QueryError,
     ReportNotFoundError,
@@ -159,6 +160,11 @@ def _register_errors(app: Flask) -> None:
             "fazhi index --rebuild",
         )
 
+    @app.errorhandler(IndexDamagedError)
+    def damaged_index(exc: IndexDamagedError):  # noqa: ANN202
+        log.warning("damaged index on %s: %s", request.path, exc)
+        return _damaged_page(exc)
+
     @app.errorhandler(FazhiError)
     def engine_error(exc: FazhiError):  # noqa: ANN202
         log.warning("engine error on %s: %s", request.path, exc)
@@ -180,6 +186,23 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(exc: Exception):  # noqa: ANN202
+        from indexer import find_index_damage
+
+        damage = find_index_damage(app.config["SETTINGS"])
+        if damage is not None:  # a file altered under the running server: one line
+            log.warning("damaged index on %s: %s (%r)", request.path, damage, exc)
+            return _damaged_page(damage)
         # Log the traceback for the operator; show the user a page without internals.
         log.exception("unhandled error on %s", request.path)
         return _error(500, "服务器内部错误", "处理请求时出错。", "请稍后重试。")
+
+
+def _damaged_page(exc: IndexDamagedError) -> tuple[Any, int]:
+    """503: which file of the index is damaged, and the command that repairs it."""
+    return _error(
+        503,
+        "索引文件已损坏",
+        f"索引中的文件 {exc.file} 已损坏或缺失，暂时无法检索。",
+        "请在命令行修复（从语料库重建索引），然后刷新本页：",
+        "fazhi index",
+    )

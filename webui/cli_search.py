@@ -10,7 +10,6 @@ import click
 
 from indexer import (
     FazhiError,
-    IndexBusyError,
     IndexMissingError,
     Mode,
     QueryError,
@@ -31,7 +30,7 @@ from indexer import LEVEL_LABELS, SECTION_LABELS, Hit, SearchResults
 from indexer import paragraph_number
 from indexer import suggestion_to_dict, suggestions, understand_query
 
-from .cli import AppContext, index_option, pass_app, quiet_ingest_log
+from .cli import AppContext, index_option, os_error_message, pass_app, quiet_ingest_log
 from .cli_skipped import echo_skipped, skipped_files
 
 
@@ -67,11 +66,16 @@ def index_command(app: AppContext, paths: tuple[Path, ...], rebuild: bool) -> No
         summary = index_paths(
             settings, list(paths) or None, rebuild=rebuild, progress=sys.stderr.isatty()
         )
-    except (IndexBusyError, SchemaVersionError) as exc:
-        _fail(str(exc))
-        return
     except FazhiError as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:
+        if not exc.strerror:
+            raise
+        kept = (" (the index is as it was before this run)"
+                if Path(settings.index_path).is_dir() else "")
+        _fail(f"could not write the index at {settings.index_path}: {os_error_message(exc)}"
+              + kept)
         return
     click.echo(
         f"indexed {len(summary.indexed)} report(s) ({summary.paragraphs} paragraphs), "
