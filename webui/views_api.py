@@ -53,6 +53,10 @@ CSV_CHUNK = 5_000
 CSV_WRITE_BYTES = 64 * 1024
 
 
+# How long an export waits for a free slot before it is refused with 503 and Retry-After.
+EXPORT_WAIT_S = 2.0
+
+
 def max_exports(threads: int) -> int:
     """Exports running at once, at most: each holds a server thread while its client reads, and
     clients that never read must not take every thread (the others answer searches). With
@@ -142,7 +146,9 @@ def export_csv() -> Response:
     settings = get_settings()
     state, _ = resolved_state(settings, parse_state(request.args).with_(view="flat"))
     slots = _export_slots()
-    if not slots.acquire(blocking=False):  # before any search: a refused export costs nothing
+    # Before any search, so a refused export costs nothing; a short wait lets an export that
+    # arrives while others finish (they take milliseconds) go through instead of failing.
+    if not slots.acquire(timeout=EXPORT_WAIT_S):
         return _busy()
     try:
         first = search(settings, _chunk_request(settings, state, 0))  # errors become a 400 here
