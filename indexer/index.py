@@ -138,8 +138,24 @@ def index_paths(
     notes = () if damage is None else (
         f"the index was damaged ({damage.file}: {damage.problem}): rebuilt it from "
         + ", ".join(map(str, roots)),)
-    return _index(settings, items, roots=roots, rebuild=rebuild or damage is not None,
-                  progress=progress, notes=notes)
+    rebuilding = rebuild or damage is not None or _needs_rebuild(path)
+    summary = _index(settings, items, roots=roots, rebuild=rebuild or damage is not None,
+                     progress=progress, notes=notes)
+    if rebuilding:
+        _remember_hashes(roots, settings)
+    return summary
+
+
+def _remember_hashes(roots: tuple[Path, ...], settings: Settings) -> None:
+    """After a rebuild (a new index folder, no hash cache): the content hash of every source
+    file by its stat, so that the next incremental run need not read and hash them all."""
+    from .pipeline import find_all
+
+    sources, _problems = find_all(roots, settings)
+    hashes = FileHashes(Path(settings.index_path))
+    for source in sources:
+        hashes.sha256(source.path)
+    hashes.save()
 
 
 def _needs_rebuild(path: Path) -> bool:

@@ -172,3 +172,21 @@ def test_a_hash_taken_within_the_racy_window_is_not_trusted(tmp_path: Path) -> N
     again = FileHashes(folder)
     assert again.sha256(fresh) == hashlib.sha256(fresh.read_bytes()).hexdigest()
     assert again.sha256(settled) == "0" * 64
+
+
+def test_a_rebuild_leaves_the_hash_of_every_source_for_the_next_run(tmp_path: Path,
+                                                                   seeds_dir: Path) -> None:
+    """A full build starts a new index folder without a hash cache; it writes one, so the
+    first incremental run after it reuses every file's hash instead of reading them all."""
+    import hashlib
+    import json
+
+    corpus = _corpus(tmp_path, seeds_dir)
+    time.sleep(RACY_S + 0.2)  # settled files, as in any real corpus
+    settings = Settings(index_path=tmp_path / "index", corpus_paths=(corpus,))
+    index_paths(settings, [corpus], rebuild=True)
+    cached = json.loads((tmp_path / "index" / CACHE_FILE).read_text(encoding="utf-8"))["files"]
+    files = sorted(corpus.glob("*.txt"))
+    assert {Path(k).name for k in cached} == {f.name for f in files}
+    for f in files:
+        assert cached[str(f)][1] == hashlib.sha256(f.read_bytes()).hexdigest()
