@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.headings import section_of
 from indexer.models import ParsedReport, Section
-from indexer.parse import parse, section_of
+from indexer.parse import parse
 from indexer.sources import SourceFile, read_source
 
 # Every paragraph cut by a page break in the seeds: (seed, end of first part, start of second).
