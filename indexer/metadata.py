@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import dates
-from .gazetteer import NATIONAL, NATIONWIDE, PlaceResult, load_gazetteer, resolve_place
+from .gazetteer import load_gazetteer
 from .hosts import hint_from_url
+from .jurisdiction import NATIONAL, NATIONWIDE, PlaceResult, resolve_place
 from .levels import settle_level
 from .sections import missing_section_warnings
 from .models import Level, ParsedReport, Report

@@ -7,16 +7,8 @@ import json
 
 import pytest
 
-from indexer.gazetteer import (
-    COUNTY,
-    PREFECTURE,
-    TOWN,
-    cue_level,
-    full_name,
-    load_gazetteer,
-    resolve_place,
-    short_names,
-)
+from indexer.gazetteer import COUNTY, PREFECTURE, TOWN, full_name, load_gazetteer, short_names
+from indexer.jurisdiction import cue_level, resolve_place
 
 
 def _package_counts() -> dict[str, int]:
