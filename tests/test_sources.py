@@ -1,4 +1,4 @@
-"""indexer.sources: finding files, decoding them, and reducing HTML to its main text."""
+"""indexer.sources, decoding, html_text: finding files, decoding them, and reducing HTML to its main text."""
 
 from __future__ import annotations
 
@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from fixtures_ingest import can_chmod_unreadable
+from indexer.decoding import decode_bytes, plausible_chinese, reads_as_korean
 from indexer.errors import IngestError
-from indexer.sources import (
-    SourceFile,
-    decode_bytes,
-    find_sources,
-    plausible_chinese,
-    read_source,
-    reads_as_korean,
-)
+from indexer.sources import SourceFile, find_sources, read_source
 
 TEXT = "张家港市塘桥镇人民政府2022年法治政府建设情况报告。\n\n一、坚持政治引领，高起点谋划全年工作。\n"
 LIMIT = 1024 * 1024
