@@ -14,12 +14,10 @@ import re
 from .headings import is_bodyish
 from .parse_text import SENTENCE_PUNCT, Line, ends_sentence, nfkc
 
-_CLAUSE_PUNCT = re.compile(r"[，。；！？]")
-_DIGITS = frozenset("0123456789０１２３４５６７８９")
-
-
 # ---------------------------------------------------------------- furniture vocabulary
 
+_CLAUSE_PUNCT = re.compile(r"[，。；！？]")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
 _FIELD_KEYS: dict[str, tuple[str | None, int]] = {
     # label -> (furniture key or None for facts we drop, rank: lower wins for the same key)
     "来源": ("source", 0), "信息来源": ("source", 0), "文章来源": ("source", 0),
@@ -82,6 +80,9 @@ _FURNITURE_WORDS = frozenset(
 )
 _TOKEN_SPLIT = re.compile(r"[\s|｜/丨·•【】\[\]:：()（）<>,，]+")
 _NO_VALUE = frozenset({"", "无", "-", "--", "—", "暂无", "/"})
+
+
+# ---------------------------------------------------------------- kinds of lines
 
 
 def _token_only(text: str) -> bool:
@@ -235,6 +236,9 @@ def _is_table_label(text: str) -> bool:
     """A line that is only the label cell of a metadata table ("索引号：")."""
     label = re.sub(r"\s+", "", text).rstrip(":：")
     return label in _ALL_LABEL_SET and label not in _COUNTER_LABELS
+
+
+# ---------------------------------------------------------------- dropping furniture, keeping its facts
 
 
 def strip_furniture(lines: list[Line]) -> tuple[list[Line], dict[str, str], list[str]]:

@@ -25,16 +25,6 @@ from .parse_text import (
     nfkc,
 )
 
-_ORGAN_END = re.compile(
-    r"(人民政府|政府|办事处|委员会|管委会|局|厅|委|办公室|镇|乡|街道|司法所|部|院|党委|党工委|党组|中心|公司)$"
-)
-_SPAM = re.compile(
-    r"娱乐|彩票|博彩|棋牌|赌场|真人|投注|下注|开户|官网|官方网站|下载|体育|电竞|百家乐|老虎机|"
-    r"威尼斯人|葡京|澳门|皇冠|亚博|开云|半岛|乐鱼|九游|bet|BET|365"
-)
-_SPAM_SUFFIX = re.compile(r"^(.*?\S)\s*[-_—–|｜]+\s*([^-_—–|｜]{2,30})$")
-
-
 # ---------------------------------------------------------------- units (paragraph candidates)
 
 
@@ -120,6 +110,12 @@ def _hard_wrapped(lines: list[Line]) -> bool:
 # ---------------------------------------------------------------- zones: head / body / closing
 
 
+# A signature line ends with the organ's kind (…人民政府, …司法局, …镇).
+_ORGAN_END = re.compile(
+    r"(人民政府|政府|办事处|委员会|管委会|局|厅|委|办公室|镇|乡|街道|司法所|部|院|党委|党工委|党组|中心|公司)$"
+)
+
+
 def _is_closing_line(text: str) -> bool:
     """A signature or date line at the end of a report."""
     if len(text) > 40:
@@ -140,6 +136,14 @@ def mark_zones(units: list[Unit]) -> None:
         if not _is_closing_line(u.text):
             break
         u.zone = "closing"
+
+
+# Mirror-site spam appended to a page title ("…报告 - 某某娱乐官网").
+_SPAM = re.compile(
+    r"娱乐|彩票|博彩|棋牌|赌场|真人|投注|下注|开户|官网|官方网站|下载|体育|电竞|百家乐|老虎机|"
+    r"威尼斯人|葡京|澳门|皇冠|亚博|开云|半岛|乐鱼|九游|bet|BET|365"
+)
+_SPAM_SUFFIX = re.compile(r"^(.*?\S)\s*[-_—–|｜]+\s*([^-_—–|｜]{2,30})$")
 
 
 def tidy_head(units: list[Unit]) -> tuple[list[Unit], list[str]]:
