@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -43,6 +44,8 @@ class FileHashes:
         try:
             st = os.stat(path)
         except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
             return None
         stat_now: Stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         entry = self._old.get(key)

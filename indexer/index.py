@@ -154,7 +154,12 @@ def _remember_hashes(roots: tuple[Path, ...], settings: Settings) -> None:
     sources, _problems = find_all(roots, settings)
     hashes = FileHashes(Path(settings.index_path))
     for source in sources:
-        hashes.sha256(source.path)
+        try:
+            size = os.stat(source.path).st_size
+        except OSError:
+            continue
+        if size <= settings.max_file_bytes:  # larger files are skipped, never indexed
+            hashes.sha256(source.path)
     hashes.save()
 
 

@@ -190,3 +190,19 @@ def test_a_rebuild_leaves_the_hash_of_every_source_for_the_next_run(tmp_path: Pa
     assert {Path(k).name for k in cached} == {f.name for f in files}
     for f in files:
         assert cached[str(f)][1] == hashlib.sha256(f.read_bytes()).hexdigest()
+
+
+def test_hashing_a_fifo_neither_blocks_nor_caches(tmp_path: Path) -> None:
+    """A named pipe in the corpus (a rebuild hashes every source file afterwards): no hash,
+    and no wait for a writer that never comes."""
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(FileHashes(tmp_path).sha256(fifo)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "hashing a FIFO blocked"
+    assert result == [None]
