@@ -73,6 +73,20 @@ class FileHashes:
             tmp.unlink(missing_ok=True)
 
 
+def remember_hashes(index_path: Path, paths: list[Path], max_bytes: int) -> None:
+    """Hash and remember ``paths`` (those of at most ``max_bytes``: larger files are never
+    indexed), so that the next incremental run reuses their hashes."""
+    hashes = FileHashes(index_path)
+    for path in paths:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            continue
+        if size <= max_bytes:
+            hashes.sha256(path)
+    hashes.save()
+
+
 def _settled(entry: list) -> bool:
     """Whether the file's change time was at least RACY_S older than its hashing."""
     ctime_ns, hashed_ns = entry[0][2], entry[2]

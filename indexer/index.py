@@ -27,7 +27,7 @@ from whoosh.index import LockError
 from .analysis import load_extra_words
 from .config import Settings
 from .errors import IndexBusyError, IndexDamagedError, SchemaVersionError
-from .filehash import FileHashes
+from .filehash import FileHashes, remember_hashes
 from .models import IndexSummary, IngestedReport, IngestProblem
 from .documents import add_report
 from .pipeline import Prepared
@@ -147,20 +147,12 @@ def index_paths(
 
 
 def _remember_hashes(roots: tuple[Path, ...], settings: Settings) -> None:
-    """After a rebuild (a new index folder, no hash cache): the content hash of every source
-    file by its stat, so that the next incremental run need not read and hash them all."""
+    """After a rebuild (a new folder, no hash cache): remember every source file's hash."""
     from .pipeline import find_all
 
     sources, _problems = find_all(roots, settings)
-    hashes = FileHashes(Path(settings.index_path))
-    for source in sources:
-        try:
-            size = os.stat(source.path).st_size
-        except OSError:
-            continue
-        if size <= settings.max_file_bytes:  # larger files are skipped, never indexed
-            hashes.sha256(source.path)
-    hashes.save()
+    remember_hashes(Path(settings.index_path), [s.path for s in sources],
+                    settings.max_file_bytes)
 
 
 def _needs_rebuild(path: Path) -> bool:
