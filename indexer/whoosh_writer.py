@@ -102,13 +102,14 @@ class _TermPostings:
     """One term's pooled postings: docnums, weights and (only when some are not empty)
     value strings, in the order they were added."""
 
-    __slots__ = ("docs", "weights", "values", "empty")
+    __slots__ = ("docs", "weights", "values", "empty", "ordered")
 
     def __init__(self) -> None:
         self.docs = array("I")
         self.weights = array("d")
         self.values: list[bytes] | None = None
         self.empty: bytes | None = None
+        self.ordered = True  # docnums ascending as added (always, but for odd merges)
 
     def add(self, docnum: int, weight: float, value: bytes | None) -> None:
         if value and self.values is None:
@@ -118,19 +119,18 @@ class _TermPostings:
                                else value)
         elif not self.docs:
             self.empty = value
+        if self.docs and docnum < self.docs[-1]:
+            self.ordered = False
         self.docs.append(docnum)
         self.weights.append(weight)
 
     def in_order(self):
-        """(docnum, weight, value) by docnum (documents are added in docnum order, so this
-        sorts only when a merge added them otherwise)."""
-        rows = range(len(self.docs))
-        docs = self.docs
-        if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
-            rows = sorted(rows, key=docs.__getitem__)
-        values = self.values
-        for i in rows:
-            yield docs[i], self.weights[i], values[i] if values is not None else self.empty
+        """(docnum, weight, value) by docnum."""
+        docs, weights, values = self.docs, self.weights, self.values
+        if values is None:
+            values = [self.empty] * len(docs)
+        rows = zip(docs, weights, values)
+        return rows if self.ordered else sorted(rows, key=lambda row: row[0])
 
 
 # What the pool counts against its limit: a posting (4 + 8 bytes in its arrays, some slack)
