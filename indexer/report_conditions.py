@@ -106,14 +106,14 @@ def date_restriction(snap: Snapshot, cond: ReportConditions) -> np.ndarray | Non
     return dated_reports(snap, cond.dates)[snap.report_idx]
 
 
-def restriction(snap: Snapshot, cond: ReportConditions) -> np.ndarray | None:
-    """Per docnum: its report passes every report condition (None: there is none)."""
-    masks = [m for m in (title_restriction(snap, cond), date_restriction(snap, cond))
-             if m is not None]
-    if not masks:
+def restriction(*masks: np.ndarray | None) -> np.ndarray | None:
+    """Per docnum: its report passes every report condition of ``masks`` (those of
+    ``title_restriction`` and ``date_restriction``; None: there is none)."""
+    present = [m for m in masks if m is not None]
+    if not present:
         return None
-    out = masks[0]
-    for m in masks[1:]:
+    out = present[0]
+    for m in present[1:]:
         out = out & m
     return out
 

@@ -151,7 +151,7 @@ def match_request(snap: Snapshot, request: SearchRequest, filters, cond: ReportC
     matched = np.flatnonzero(docs)
     if cond.title_only:
         matched = lead_paragraphs(snap, matched)
-    return Matched(matched, masks, restriction(snap, cond), undated)
+    return Matched(matched, masks, restriction(titles, dates), undated)
 
 
 def search(settings: Settings, request: SearchRequest) -> SearchResults:
