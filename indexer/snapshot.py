@@ -10,8 +10,6 @@ count: paragraph documents not deleted in this generation.
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,7 +28,6 @@ from .schema import FACET_COLUMNS, TEXT_FIELDS
 from .serialize import report_from_json
 
 SECTIONS: tuple[str, ...] = tuple(str(s) for s in Section)
-_TOC_NAME = re.compile(r"^_MAIN_(\d+)\.toc$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +161,9 @@ def disk_key(path: Path) -> tuple[int, int]:
     """(inode of the index folder, latest generation): changes on every commit and rebuild."""
     try:
         inode = path.stat().st_ino
-        names = os.listdir(path)
     except OSError:
-        inode, names = -1, []
-    gens = [int(m.group(1)) for m in map(_TOC_NAME.match, names) if m]
-    gen = max(gens, default=-1)
+        inode = -1
+    gen = integrity.latest_generation(path)
     if gen < 0:
         from .store import no_index_error
 
