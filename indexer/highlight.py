@@ -21,19 +21,22 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def find_spans(text: str, needles: Iterable[str]) -> tuple[tuple[int, int], ...]:
+def find_spans(text: str, needles: Iterable[str], norm: str | None = None
+               ) -> tuple[tuple[int, int], ...]:
     """[start, end) spans of ``text`` (original) covering every occurrence of every normalised
-    needle in the normalised text, merged."""
+    needle in the normalised text (``norm``: ``normalize(text)`` when the caller has it),
+    merged."""
     needles = [n for n in dict.fromkeys(needles) if n]
     if not needles:
         return ()
-    norm = normalize(text)
+    if norm is None:
+        norm = normalize(text)
     found = [(i, i + len(needle)) for needle in needles for i in _occurrences(norm, needle)]
     if not found:
         return ()
     # Mapping back to the original only when some character did not normalise to exactly
     # one character (whitespace, NFKC expansions): most paragraphs need no map at all.
-    ends = normalized_ends(text)
+    ends = normalized_ends(text, norm)
     if ends is not None:
         found = [(bisect_right(ends, s), bisect_right(ends, e - 1) + 1) for s, e in found]
     return tuple(merge_spans(found))

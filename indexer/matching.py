@@ -9,6 +9,8 @@ Exact mode (grep's hit set, by construction):
 - longer terms: the intersection of the postings of its rarest grams (Whoosh's document
   frequencies choose them) gives candidates that hold every gram; each candidate's normalised
   text is then checked to contain the term (a substring test), so nothing else is kept.
+Each segment is searched on its own (its term look-ups, its document frequencies); a small
+segment (what an update adds) by ``str.find`` over its texts, which is grep itself.
 Fuzzy mode: every unit (jieba word of the term) matched the same way, in any order.
 
 Masks are boolean arrays over the snapshot's docnums; ``live`` (paragraphs not deleted) is
@@ -25,15 +27,20 @@ import numpy as np
 from .models import Scope
 from .query import ParsedQuery, Term
 from .schema import END
-from .snapshot import Snapshot
+from . import whoosh_read
+from .snapshot import Leaf, Snapshot
 
 # Grams intersected at most per term before checking candidates' texts.
 MAX_GRAMS = 4
 # Stop intersecting once this few candidates are left (checking them is cheaper).
 FEW_CANDIDATES = 64
-# A one-character term whose grams have more posting lists than this is found by a pass over
-# the normalised texts instead (``Snapshot.docs_with_char``): the same set, faster.
-MAX_PREFIX_LISTS = 400
+# A segment of at most this many normalised characters (a few reports: what an update adds)
+# is searched by ``str.find`` over its texts: cheaper than looking its terms up.
+SCAN_CHARS = 20_000
+# A one-character term is found by a pass over the segment's texts (``docs_with_char``) when
+# the segment has more than one gram starting with it per this many characters of text (the
+# pass costs about 0.4 ns a character, the union of the grams' postings about 5 us a list).
+CHARS_PER_PREFIX_LIST = 12_000
 # Term masks remembered per snapshot.
 MASK_CACHE_SIZE = 512
 
@@ -43,27 +50,63 @@ def _grams(unit: str) -> list[str]:
 
 
 def unit_docs(snap: Snapshot, unit: str) -> np.ndarray:
-    """Sorted docnums (deleted ones included) whose normalised text contains ``unit``."""
-    if not _encodable(unit):  # a lone surrogate: no term of the index holds it; scan the texts
-        return np.flatnonzero(snap.contains(np.arange(snap.size, dtype=np.int64), unit))
+    """Sorted docnums (deleted ones included) whose normalised text contains ``unit``: each
+    segment's own (in docnum order, so the concatenation is sorted)."""
+    parts = [leaf_unit_docs(leaf, unit) + leaf.offset for leaf in snap.leaves]
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
+def leaf_unit_docs(leaf: Leaf, unit: str) -> np.ndarray:
+    """The segment's docnums whose normalised text contains ``unit``, sorted."""
+    data, reader = leaf.data, leaf.reader
+    if len(data.normed) <= SCAN_CHARS or not _encodable(unit):
+        # A small segment, or a lone surrogate (no term of the index holds it): the texts.
+        return data.find_docs(unit)
     if len(unit) == 1:
-        grams = snap.prefix_terms("grams", unit)
-        if len(grams) * len(snap.leaves) > MAX_PREFIX_LISTS:
-            return snap.docs_with_char(unit)
-        parts = [snap.postings("grams", g)[0] for g in grams]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-    grams = _grams(unit)
+        return _char_docs(leaf, unit)
     if len(unit) == 2 and END not in unit:
-        return snap.postings("grams", unit)[0]
-    grams.sort(key=lambda g: snap.doc_frequency("grams", g))
-    docs = snap.postings("grams", grams[0])[0]
+        return data.postings(reader, "grams", unit)[0]
+    grams = _grams(unit)
+    grams.sort(key=lambda g: whoosh_read.doc_frequency(reader, "grams", g))
+    docs = data.postings(reader, "grams", grams[0])[0]
     for g in grams[1:MAX_GRAMS]:
         if len(docs) <= FEW_CANDIDATES:
             break
-        docs = np.intersect1d(docs, snap.postings("grams", g)[0], assume_unique=True)
+        docs = _intersect(docs, data.postings(reader, "grams", g)[0], data.doc_count)
     if not len(docs):
         return docs
-    return docs[snap.contains(docs, unit)]
+    return docs[data.contains(docs, unit)]
+
+
+def _char_docs(leaf: Leaf, ch: str) -> np.ndarray:
+    """The segment's docnums whose text holds the character ``ch``: the union of the postings
+    of its grams that start with ``ch``, or a pass over the texts when there are many."""
+    data, reader = leaf.data, leaf.reader
+    infos = whoosh_read.prefix_extents(reader, "grams", ch)
+    grams = whoosh_read.prefix_terms(reader, "grams", ch) if infos is None else infos
+    if len(grams) * CHARS_PER_PREFIX_LIST > len(data.normed):
+        return data.docs_with_char(ch)
+    if infos is None:  # not whoosh3's terms reader: term by term
+        parts = [data.postings(reader, "grams", g)[0] for g in grams]
+    else:
+        parts = whoosh_read.docs_of_extents(reader, infos)
+    if not parts:
+        return np.zeros(0, dtype=np.int32)
+    held = np.zeros(data.doc_count, dtype=bool)  # the union: a scatter, not a sort
+    for part in parts:
+        held[part] = True
+    return np.flatnonzero(held).astype(np.int32)
+
+
+def _intersect(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
+    """The docnums of sorted ``docs`` that are also in sorted ``other`` (a scatter into a mask
+    of ``size`` docnums: linear, where a sorted merge of long lists is not)."""
+    if len(docs) * 16 < len(other):  # few candidates, a long list: binary search
+        pos = np.searchsorted(other, docs).clip(max=len(other) - 1)
+        return docs[other[pos] == docs]
+    seen = np.zeros(size, dtype=bool)
+    seen[other] = True
+    return docs[seen[docs]]
 
 
 def _encodable(unit: str) -> bool:

@@ -17,6 +17,7 @@ character it came from (``normalize_with_offsets``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from itertools import accumulate
@@ -136,14 +137,23 @@ class _LengthTable(dict):
 _LENGTHS = _LengthTable()
 
 
-def normalized_ends(text: str) -> list[int] | None:
+# The characters that normalise to nothing: whitespace and the zero-width ones
+# (tests/test_normalize.py checks every code point against ``_fold_char``).
+VANISHING = re.compile(r"[\s\u200b\u200c\u200d\ufeff]")
+
+
+def normalized_ends(text: str, norm: str | None = None) -> list[int] | None:
     """For each character ``j`` of ``text``, ``len(normalize(text[: j + 1]))``; None when every
     character normalises to exactly one character (normalised offsets are then original ones).
 
     The normalised character ``i`` comes from original character ``bisect_right(ends, i)``:
     the same map as ``normalize_with_offsets``, at C speed (a ``translate`` and, only when
-    needed, an ``accumulate``, instead of a Python loop per character).
+    needed, an ``accumulate``, instead of a Python loop per character). With ``norm``
+    (``normalize(text)``), a text as long as it with no character that vanishes needs no
+    look-up at all: no character then gives none, so none gives two.
     """
+    if norm is not None and len(norm) == len(text) and VANISHING.search(text) is None:
+        return None
     lengths = text.translate(_LENGTHS)
     if lengths.count("\x01") == len(lengths):
         return None

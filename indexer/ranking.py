@@ -79,39 +79,56 @@ CLAUSE_CACHE_SIZE = 1024
 
 
 def bm25f(snap: Snapshot, clause_list: list[Clause], docs: np.ndarray) -> np.ndarray:
-    """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (aligned)."""
+    """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (sorted; aligned)."""
     acc = np.zeros(snap.size, dtype=np.float64)
     for clause in clause_list:
-        ids, contribution = _contribution(snap, clause)
-        if len(ids):
-            acc[ids] += contribution
+        _add_clause(snap, clause, docs, acc)
     return acc[docs]
 
 
-def _contribution(snap: Snapshot, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, boost x BM25) of one clause over its postings (remembered per snapshot)."""
+def _add_clause(snap: Snapshot, clause: Clause, docs: np.ndarray, acc: np.ndarray) -> None:
+    """Add one clause's boost x BM25 to ``acc`` (per docnum) at least at ``docs``: from its
+    contributions over all its postings (remembered per snapshot), or, the first time a
+    clause meets far fewer matches than it has postings, computed at the matches alone."""
     cache = snap._term_cache
     key = ("bm25", clause)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    fieldname, word, boost = clause
-    ids, tf = snap.postings(fieldname, word)
-    if len(ids):
-        n_all = snap.doc_count_all or 1
-        idf = log(n_all / (snap.doc_frequency(fieldname, word) + 1)) + 1
-        avgfl = (snap.field_totals[fieldname] / n_all) or 1.0
-        fl = snap.lengths[fieldname][ids]
-        tf = tf.astype(np.float64)
-        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
-        value = (ids.astype(np.int32), boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm))))
-    else:
-        value = (ids, np.zeros(0))
-    with snap._lock:
-        cache[key] = value
-        while len(cache) > CONTRIBUTION_CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
+    value = cache.get(key)
+    if value is None:
+        fieldname, word, _boost = clause
+        ids, tf = snap.postings(fieldname, word)
+        if not len(ids) or not len(docs):
+            return
+        if len(docs) * FEW_DOCS_RATIO < len(ids):
+            pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
+            held = pos[ids[pos] == docs]
+            acc[ids[held]] += _bm25(snap, clause, len(ids), ids[held], tf[held])
+            return
+        value = (ids, _bm25(snap, clause, len(ids), ids, tf))
+        with snap._lock:
+            cache[key] = value
+            while len(cache) > CONTRIBUTION_CACHE_SIZE:
+                cache.popitem(last=False)
+    ids, contribution = value
+    acc[ids] += contribution
+
+
+# A clause with this many times more postings than matches is scored over the matches only.
+FEW_DOCS_RATIO = 8
+
+
+def _bm25(snap: Snapshot, clause: Clause, df: int, ids: np.ndarray, tf: np.ndarray
+          ) -> np.ndarray:
+    """boost x Whoosh's BM25F of a clause at the postings ``ids`` (term frequencies ``tf``);
+    ``df``: the clause's postings in every segment, deleted ones included (Whoosh's
+    ``doc_frequency``)."""
+    fieldname, _word, boost = clause
+    n_all = snap.doc_count_all or 1
+    idf = log(n_all / (df + 1)) + 1
+    avgfl = (snap.field_totals[fieldname] / n_all) or 1.0
+    fl = snap.lengths[fieldname][ids]
+    tf = tf.astype(np.float64)
+    norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
+    return boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm)))
 
 
 CONTRIBUTION_CACHE_SIZE = 512

@@ -15,7 +15,7 @@ def hit(snap: Snapshot, doc: int, score: float, needles: tuple[str, ...],
         title_needles: tuple[str, ...] = ()) -> Hit:
     """The hit of paragraph ``doc``: ``needles`` highlighted in its text, ``title_needles``
     (title terms) in its report's title."""
-    text = snap.text(doc)
+    text, normed = snap.texts(doc)
     report = snap.reports[int(snap.report_idx[doc])]
     return Hit(
         title_highlights=find_spans(report.title, title_needles)
@@ -23,7 +23,7 @@ def hit(snap: Snapshot, doc: int, score: float, needles: tuple[str, ...],
         report_id=report.report_id,
         n=int(snap.n[doc]),
         text=text,
-        highlights=find_spans(text, needles),
+        highlights=find_spans(text, needles, normed),
         heading_path=snap.heading_path(doc),
         is_heading=bool(snap.is_heading_arr[doc]),
         section=snap.section(doc),

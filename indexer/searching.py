@@ -15,6 +15,7 @@ Facet counts are numbers of matching paragraphs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -91,6 +92,7 @@ class _Snapshots:
                 return self._last_good(path, snap, key, exc)
             self._current[path] = fresh
             forget_segments(path, {leaf.data.segid for leaf in fresh.leaves})
+            _settle_collector()
             return fresh
 
     def _last_good(self, path: Path, snap: Snapshot | None, key: tuple[int, int],
@@ -103,6 +105,15 @@ class _Snapshots:
             self._bad[path] = key
             log.warning("%s; meanwhile still answering from the previous generation", exc)
         return snap
+
+
+def _settle_collector() -> None:
+    """Move what is alive now -- above all the snapshot just opened, hundreds of thousands of
+    long-lived objects -- out of the garbage collector's generations (``gc.freeze``), so that
+    the collections a request's allocations trigger do not walk it (a pause of about 5 ms at
+    360k paragraphs). A snapshot holds no reference cycle (tests/test_index.py), so a
+    replaced one is still freed, by reference counting, as soon as no request holds it."""
+    gc.freeze()
 
 
 _SNAPSHOTS = _Snapshots()

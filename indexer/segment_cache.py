@@ -22,6 +22,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ class SegmentData:
         character beyond U+FFFF. For common characters this beats the union of the postings
         of every gram they start (thousands of posting lists)."""
         if ord(ch) >= 0xFFFF:
-            return self._find_scan(ch)
+            return self.find_docs(ch)
         pos = np.flatnonzero(self.char_codes() == ord(ch))
         docs = np.searchsorted(self.norm_starts, pos, side="right") - 1
         # Ascending already: keep the first position of each document (no sort).
@@ -96,17 +97,31 @@ class SegmentData:
                 codes = self._codes
         return codes
 
-    def _find_scan(self, ch: str) -> np.ndarray:
+    def find_docs(self, unit: str) -> np.ndarray:
+        """Docnums whose normalised text contains ``unit``, by ``str.find`` over the joined
+        texts (after a hit, the search goes on at the next document): grep itself."""
         out, starts, find = [], self.norm_starts, self.normed.find
-        i = find(ch)
+        i = find(unit)
         while i >= 0:
             d = int(np.searchsorted(starts, i, side="right")) - 1
             out.append(d)
-            i = find(ch, int(starts[d + 1]))
-        return np.asarray(out, dtype=np.int64)
+            i = find(unit, int(starts[d + 1]))
+        return np.asarray(out, dtype=np.int32)
+
+    def contains(self, docs: np.ndarray, unit: str) -> np.ndarray:
+        """Per docnum of ``docs``: whether its normalised text contains ``unit``."""
+        starts = self.norm_starts
+        begin, end = starts[docs].tolist(), (starts[docs + 1] - 1).tolist()
+        # str.find through map: no Python frame per candidate.
+        found = map(self.normed.find, repeat(unit, len(docs)), begin, end)
+        return np.fromiter(found, dtype=np.int64, count=len(docs)) >= 0
 
     def text(self, docnum: int) -> str:
         return self.texts[int(self.text_starts[docnum]) : int(self.text_starts[docnum + 1])]
+
+    def normed_text(self, docnum: int) -> str:
+        starts = self.norm_starts
+        return self.normed[int(starts[docnum]) : int(starts[docnum + 1]) - 1]
 
     def postings(self, reader: SegmentReader, fieldname: str, term: str
                  ) -> tuple[np.ndarray, np.ndarray]:

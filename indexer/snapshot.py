@@ -11,6 +11,7 @@ count: paragraph documents not deleted in this generation.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,25 +76,12 @@ class Snapshot:
     _clause_cache: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def leaf_of(self, docnum: int) -> tuple[Leaf, int]:
-        i = int(np.searchsorted(self.leaf_offsets, docnum, side="right")) - 1
-        leaf = self.leaves[i]
-        return leaf, docnum - leaf.offset
+    def __post_init__(self) -> None:
+        self._leaf_starts = self.leaf_offsets.tolist()
 
-    def contains(self, docs: np.ndarray, unit: str) -> np.ndarray:
-        """Per docnum of ``docs`` (sorted): whether its normalised text contains ``unit``."""
-        out = np.zeros(len(docs), dtype=bool)
-        bounds = np.searchsorted(docs, self.leaf_offsets).tolist() + [len(docs)]
-        for i, leaf in enumerate(self.leaves):
-            lo, hi = bounds[i], bounds[i + 1]
-            if lo == hi:
-                continue
-            normed, starts = leaf.data.normed, leaf.data.norm_starts
-            local = (docs[lo:hi] - leaf.offset).tolist()
-            begin = starts[local].tolist()
-            end = (starts[np.asarray(local) + 1] - 1).tolist()
-            out[lo:hi] = [normed.find(unit, b, e) >= 0 for b, e in zip(begin, end)]
-        return out
+    def leaf_of(self, docnum: int) -> tuple[Leaf, int]:
+        leaf = self.leaves[bisect_right(self._leaf_starts, docnum) - 1]
+        return leaf, docnum - leaf.offset
 
     def text(self, docnum: int) -> str:
         leaf, local = self.leaf_of(docnum)
@@ -101,8 +89,12 @@ class Snapshot:
 
     def normed_text(self, docnum: int) -> str:
         leaf, local = self.leaf_of(docnum)
-        starts = leaf.data.norm_starts
-        return leaf.data.normed[int(starts[local]) : int(starts[local + 1]) - 1]
+        return leaf.data.normed_text(local)
+
+    def texts(self, docnum: int) -> tuple[str, str]:
+        """The paragraph's text as printed and its normalised text."""
+        leaf, local = self.leaf_of(docnum)
+        return leaf.data.text(local), leaf.data.normed_text(local)
 
     def heading_path(self, docnum: int) -> tuple[str, ...]:
         return self.heading_table[int(self.heading_code[docnum])]
@@ -117,6 +109,8 @@ class Snapshot:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf in self.leaves:
+            if fieldname == "body" and term not in leaf.data.body_words:
+                continue  # the segment's vocabulary says so: no look-up in its terms
             local, w = leaf.data.postings(leaf.reader, fieldname, term)
             if len(local):
                 ids.append(local.astype(np.int64) + leaf.offset)
@@ -132,20 +126,9 @@ class Snapshot:
         key = (fieldname, term)
         found = self._df_cache.get(key)
         if found is None:
-            found = self._df_cache[key] = int(self.reader.doc_frequency(fieldname, term))
+            found = self._df_cache[key] = sum(
+                whoosh_read.doc_frequency(leaf.reader, fieldname, term) for leaf in self.leaves)
         return found
-
-    def docs_with_char(self, ch: str) -> np.ndarray:
-        """Global docnums (deleted ones included) whose normalised text holds ``ch``."""
-        parts = [leaf.data.docs_with_char(ch) + leaf.offset for leaf in self.leaves]
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
-    def prefix_terms(self, fieldname: str, prefix: str) -> list[str]:
-        terms: dict[str, None] = {}
-        for leaf in self.leaves:
-            for t in whoosh_read.prefix_terms(leaf.reader, fieldname, prefix):
-                terms.setdefault(t, None)
-        return list(terms)
 
     def close(self) -> None:
         try:

@@ -13,10 +13,12 @@ character or so -- and three places are leaner here without changing a byte of t
 - blocks of ``BLOCK_POSTINGS`` postings instead of 128 (``W3Codec``'s own ``blocklimit``
   parameter): reading a whole list costs per block, not per posting;
 - ``LeanPostingsWriter._write_block``: W3's block layout (a length, the pickled block info,
-  the zlib-compressed pickled ``(ids, weights, values)``) where a block of at least
-  ``ARRAY_MIN_POSTINGS`` has its delta-coded ids and weights as ``array``s pickled in
-  protocol 5, that is as raw bytes: W3 pickles them in protocol 2 as tuples, one Python int
-  or float per posting to write and to read back.
+  the pickled ``(ids, weights, values)``) where a block of at least ``ARRAY_MIN_POSTINGS``
+  has its delta-coded ids and its weights (whole term frequencies: one or two bytes each) as
+  ``array``s pickled in protocol 5, that is as raw bytes, and is not zlib-compressed (its
+  compression flag is 0, which W3 readers honour): W3 pickles them in protocol 2 as tuples,
+  one Python int or float per posting to write and to read back, and inflating a block cost
+  three quarters of reading it.
   Whoosh's own matchers read these blocks unchanged (they only iterate and index the ids and
   weights); search turns each into a numpy array without a per-posting step.
 
@@ -50,8 +52,8 @@ from whoosh.writing import PostingPool, SegmentWriter
 from . import integrity
 
 # Postings per block of a posting list. Whoosh's default (128) suits its own matchers, which
-# skip block by block; search here reads whole lists, and each block costs a read, a zlib
-# inflate and an unpickle, so a longer block makes a first-time read several times cheaper.
+# skip block by block; search here reads whole lists, and each block costs a read and an
+# unpickle, so a longer block makes a first-time read several times cheaper.
 BLOCK_POSTINGS = 8192
 
 class ArrayPostingPool(PostingPool):
@@ -169,10 +171,12 @@ class LeanPostingsWriter(W3PostingsWriter):
         ids = self._ids
         if len(ids) < ARRAY_MIN_POSTINGS:  # W3's own tuples: smaller for a few postings
             data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-        else:
+            databytes = pickle.dumps(data, BLOCK_PICKLE)
+            comp = self._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+        else:  # raw arrays, not compressed: inflating cost more than the rest of a read
             data = (_delta_ids(ids), _block_weights(self._weights), self._mini_values())
-        databytes = pickle.dumps(data, BLOCK_PICKLE)
-        comp = self._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+            databytes = pickle.dumps(data, BLOCK_PICKLE)
+            comp = 0
         if comp:
             databytes = zlib.compress(databytes, comp)
         info = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
@@ -204,10 +208,14 @@ def _delta_ids(ids: array) -> array:
 
 def _block_weights(weights: array) -> array | float | None:
     """W3's minified weights: None when all are 1.0, the one value when all are equal, else
-    the array itself."""
+    the array itself -- of whole numbers (term frequencies) in the smallest unsigned type
+    that holds them, one or two bytes a posting instead of four."""
     first = weights[0]
     if weights.count(first) == len(weights):
         return None if first == 1.0 else first
+    top = max(weights)
+    if top < 1 << 16 and min(weights) >= 0 and all(w.is_integer() for w in weights):
+        return array("B" if top < 1 << 8 else "H", map(int, weights))
     return weights
 
 

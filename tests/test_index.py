@@ -151,6 +151,21 @@ def test_searcher_sees_new_commits(index_reports) -> None:
     assert all_hits(settings, "合法性审查") == set()
 
 
+def test_a_replaced_snapshot_is_freed(index_reports) -> None:
+    """After a new commit, the searcher's previous generation is freed at once (its arrays are
+    most of a server's memory): it holds no reference cycle, which the garbage collector,
+    kept away from open snapshots, would not break."""
+    import weakref
+
+    from indexer import searching
+
+    settings = index_reports(A)
+    old = weakref.ref(searching.snapshot(settings))
+    index_into(settings, [B])
+    assert searching.snapshot(settings) is not old()
+    assert old() is None
+
+
 def test_index_paths_add_change_delete_files(search_settings, tmp_path) -> None:
     """fazhi index on a folder: new files added, changed replaced, deleted removed."""
     pytest.importorskip("indexer.ingest")

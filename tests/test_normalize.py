@@ -59,3 +59,17 @@ def test_numerals_and_superscripts_stay_distinct(text) -> None:
     folded = normalize(text)
     assert folded and not any(c.isascii() for c in folded)
     assert normalize(folded) == folded
+
+
+def test_vanishing_holds_every_character_that_normalises_to_nothing() -> None:
+    """``VANISHING`` (the highlight shortcut's test) matches every code point whose
+    normalised form is empty, and nothing else."""
+    import unicodedata
+
+    from indexer.normalize import VANISHING, _fold_char
+
+    empty = {c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+             and (chr(c).isspace() or unicodedata.decomposition(chr(c)) or c >= 0x200B)
+             and _fold_char(chr(c)) == ""}
+    assert empty and {c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+                      and VANISHING.fullmatch(chr(c))} == empty

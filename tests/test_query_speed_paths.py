@@ -84,6 +84,7 @@ def test_normalized_ends_is_the_offset_map(text: str) -> None:
     ``normalize_with_offsets``; None exactly when that map is the identity."""
     norm, offsets = normalize_with_offsets(text)
     ends = normalized_ends(text)
+    assert normalized_ends(text, norm) == ends  # the shortcut given the normalised text
     if ends is None:
         assert offsets == list(range(len(text))) and norm == normalize(text)
     else:
@@ -96,6 +97,7 @@ def test_normalized_ends_is_the_offset_map(text: str) -> None:
     ("text", "needles", "expected"),
     [
         ("法治政府", ["政府"], ((2, 4),)),  # identity map
+        (" ﬁ法", ["fi"], ((1, 2),)),  # as long as its normal form, yet not one for one
         ("法 治\u3000政府", ["法治", "政府"], ((0, 3), (4, 6))),  # spaces inside and between
         ("國家機關", ["国家"], ((0, 2),)),  # traditional, one for one
         ("ﬁle ﬁ", ["fi"], ((0, 1), (4, 5))),  # one character normalised to two
@@ -125,10 +127,13 @@ def _live_texts(snap) -> tuple[np.ndarray, list[str]]:
                                                                   HealthCheck.function_scoped_fixture])
 @given(st.lists(texts.map(lambda t: "".join(c for c in t if not "\ud800" <= c <= "\udfff")),
                 min_size=1, max_size=8), st.data())
-def test_unit_mask_equals_grep(tmp_path_factory, paragraphs: list[str], data: st.DataObject) -> None:
+def test_unit_mask_equals_grep(tmp_path_factory, monkeypatch, paragraphs: list[str],
+                               data: st.DataObject) -> None:
     """Over a real Whoosh index: a unit's mask (from the grams postings, checked against the
-    texts) is grep's for 1-, 2- and longer units, pieces of paragraphs, characters beyond U+FFFF
-    and U+FFFF itself included."""
+    texts; one character by its grams or by a pass over the texts) is grep's for 1-, 2- and
+    longer units, pieces of paragraphs, characters beyond U+FFFF and U+FFFF itself included."""
+    monkeypatch.setattr(M_MATCH, "SCAN_CHARS", 0)  # the postings, not a small segment's scan
+    monkeypatch.setattr(M_MATCH, "CHARS_PER_PREFIX_LIST", data.draw(st.sampled_from([1, 10**9])))
     settings_ = _index_of(tmp_path_factory.mktemp("units"), paragraphs)
     snap = M_SEARCH.snapshot(settings_)
     docs, normed = _live_texts(snap)
@@ -314,14 +319,36 @@ def test_search_highlights_equal_the_offset_list(seed_index) -> None:
             assert hit.highlights == reference_spans(hit.text, needles), (query, hit.n)
 
 
-def test_common_character_scan_equals_the_gram_union(seed_index, monkeypatch) -> None:
-    """A one-character term: the pass over the texts and the union of its grams' postings
-    give the same paragraphs (the threshold between them moved both ways)."""
+def test_common_character_scan_equals_the_gram_union(seed_index) -> None:
+    """A one-character term: the pass over a segment's texts, its ``str.find`` scan and the
+    union of its grams' postings give the same paragraphs."""
+    from indexer import whoosh_read
+
     snap = M_SEARCH.snapshot(seed_index)
     for ch in ["的", "法", "。", "2", "𠀀", "镇"]:
-        scanned = snap.docs_with_char(ch).tolist()
-        grams = snap.prefix_terms("grams", ch)
-        union = sorted({int(d) for g in grams for d in snap.postings("grams", g)[0]})
-        assert sorted(scanned) == union, ch
+        found = 0
+        for leaf in snap.leaves:
+            scanned = leaf.data.docs_with_char(ch).tolist()
+            grams = whoosh_read.prefix_terms(leaf.reader, "grams", ch)
+            union = sorted({int(d) for g in grams
+                            for d in leaf.data.postings(leaf.reader, "grams", g)[0]})
+            assert scanned == union == leaf.data.find_docs(ch).tolist(), ch
+            found += len(union)
         if ch != "𠀀":
-            assert union, ch
+            assert found, ch
+
+
+@pytest.mark.parametrize("scan_chars,chars_per_list", [(0, 1), (0, 10**9), (10**9, 1)])
+def test_every_way_to_a_unit_equals_grep(seed_index, monkeypatch, scan_chars,
+                                         chars_per_list) -> None:
+    """Each segment's way to a unit -- the grams' postings checked against the texts, the pass
+    over the texts for one character, the ``str.find`` scan of a small segment -- is grep's."""
+    monkeypatch.setattr(M_MATCH, "SCAN_CHARS", scan_chars)
+    monkeypatch.setattr(M_MATCH, "CHARS_PER_PREFIX_LIST", chars_per_list)
+    snap = M_SEARCH.snapshot(seed_index)
+    docs, normed = _live_texts(snap)
+    for unit in ["的", "法", "法治政府", "2023", "(一)", "国家", "治政", "无此词语", "𠀀", "。",
+                 "政府", "建设法治"]:
+        found = np.zeros(snap.size, dtype=bool)
+        found[M_MATCH.unit_docs(snap, unit)] = True
+        assert found[docs].tolist() == _grep_mask(normed, unit), unit

@@ -9,7 +9,16 @@ from whoosh import index as whoosh_index
 
 from fixtures_search import make_report
 from indexer import index_reports, load_settings, whoosh_writer
-from indexer.whoosh_read import deleted_docnums, field_lengths, postings, ref_column
+from indexer.whoosh_read import (
+    deleted_docnums,
+    doc_frequency,
+    docs_of_extents,
+    field_lengths,
+    postings,
+    prefix_extents,
+    prefix_terms,
+    ref_column,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +85,22 @@ def test_postings_equal_the_matcher(reader, fieldname, text) -> None:
         assert total >= 300  # three blocks of 128 postings were read
 
 
+@pytest.mark.parametrize("prefix", ["法", "第", "独", "无"])
+def test_prefix_lists_equal_the_terms_one_by_one(reader, prefix) -> None:
+    """The walk along the sorted terms gives each term's postings, as term look-ups do, and
+    the term info's document frequency is Whoosh's."""
+    seen = 0
+    for sub in _leaves(reader):
+        terms = prefix_terms(sub, "grams", prefix)
+        walked = [ids.tolist() for ids in docs_of_extents(sub, prefix_extents(sub, "grams",
+                                                                                prefix))]
+        assert walked == [postings(sub, "grams", t)[0].tolist() for t in terms]
+        for t in terms:
+            assert doc_frequency(sub, "grams", t) == sub.doc_frequency("grams", t)
+        seen += len(terms)
+    assert seen or prefix == "无"
+
+
 def test_ref_columns_equal_the_column_reader(reader) -> None:
     for sub in _leaves(reader):
         for name in ("province", "report_year", "report_id"):
@@ -128,3 +153,27 @@ def test_array_pool_hands_out_what_whoosh_s_pool_does(tmp_path) -> None:
         assert (len(pool.runs) > 1) == (limit == 4096)
         assert list(pool.iter_postings()) == expected
         pool.cleanup()
+
+
+def test_postings_of_a_segment_written_by_whoosh_itself(tmp_path) -> None:
+    """A segment of Whoosh's own W3 writer (zlib-compressed tuple blocks of 128 postings, as
+    indexes written before the lean writer's raw blocks have): the same postings as its
+    matcher."""
+    from whoosh import fields
+
+    schema = fields.Schema(body=fields.TEXT(), tag=fields.ID())
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as w:
+        for i in range(700):
+            w.add_document(body=" ".join(["common"] * (1 + i % 5) + [f"w{i % 7}"]), tag=str(i))
+    with ix.reader() as r:
+        for sub in _leaves(r):
+            for text in ("common", "w3", "absent"):
+                ids, weights = postings(sub, "body", text)
+                try:
+                    expected_ids, expected_weights = _public(sub, "body", text)
+                except Exception:  # noqa: BLE001 - not in this segment
+                    expected_ids, expected_weights = [], []
+                assert ids.tolist() == expected_ids
+                assert np.allclose(weights, expected_weights)
+            assert len(postings(sub, "body", "common")[0]) == 700
