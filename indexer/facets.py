@@ -132,6 +132,13 @@ def value_sort_key(field: str) -> Callable[[str], object]:
     return lambda v: ("" if v is None else str(v))
 
 
+def load_sort_tables() -> None:
+    """Load pypinyin's tables (some 190,000 lists) now: searching loads them with the index,
+    before it moves what is alive out of the garbage collector's way, so that the first
+    facet sorted by place does not load them among a request's short-lived objects."""
+    import pypinyin  # noqa: F401
+
+
 @lru_cache(maxsize=65536)
 def _pinyin_key(value: str) -> tuple[str, str]:
     from pypinyin import lazy_pinyin

@@ -8,7 +8,9 @@ Exact mode (grep's hit set, by construction):
 - a term of two characters: the postings of that gram (exactly the paragraphs holding it);
 - longer terms: the intersection of the postings of its rarest grams (Whoosh's document
   frequencies choose them) gives candidates that hold every gram; each candidate's normalised
-  text is then checked to contain the term (a substring test), so nothing else is kept.
+  text is then checked to contain the term (a substring test), so nothing else is kept --
+  but for candidates in the term's own ``body`` postings, when it is a jieba word: each jieba
+  word of a paragraph is a piece of its normalised text, so these hold it.
 Each segment is searched on its own (its term look-ups, its document frequencies); a small
 segment (what an update adds) by ``str.find`` over its texts, which is grep itself.
 Fuzzy mode: every unit (jieba word of the term) matched the same way, in any order.
@@ -75,7 +77,23 @@ def leaf_unit_docs(leaf: Leaf, unit: str) -> np.ndarray:
         docs = _intersect(docs, data.postings(reader, "grams", g)[0], data.doc_count)
     if not len(docs):
         return docs
-    return docs[data.contains(docs, unit)]
+    return docs[_holding(leaf, docs, unit)]
+
+
+def _holding(leaf: Leaf, docs: np.ndarray, unit: str) -> np.ndarray:
+    """Per candidate of ``docs``: whether its normalised text contains ``unit``. When the
+    unit is a ``body`` word, the paragraphs whose jieba words include it hold it (each word is
+    a piece of the normalised text), so only the other candidates' texts are looked at (the
+    word's postings are the ranking's, read once)."""
+    data = leaf.data
+    if unit not in data.body_words or len(docs) <= FEW_CANDIDATES:
+        return data.contains(docs, unit)
+    cut = np.zeros(data.doc_count, dtype=bool)
+    cut[data.postings(leaf.reader, "body", unit)[0]] = True
+    held = cut[docs]
+    rest = np.flatnonzero(~held)
+    held[rest] = data.contains(docs[rest], unit)
+    return held
 
 
 def _char_docs(leaf: Leaf, ch: str) -> np.ndarray:

@@ -149,11 +149,19 @@ def normalized_ends(text: str, norm: str | None = None) -> list[int] | None:
     The normalised character ``i`` comes from original character ``bisect_right(ends, i)``:
     the same map as ``normalize_with_offsets``, at C speed (a ``translate`` and, only when
     needed, an ``accumulate``, instead of a Python loop per character). With ``norm``
-    (``normalize(text)``), a text as long as it with no character that vanishes needs no
-    look-up at all: no character then gives none, so none gives two.
+    (``normalize(text)``), no character needs a look-up when ``norm`` is as long as the
+    text less its vanishing characters: those give none, every other at least one, so then
+    each other gives exactly one.
     """
-    if norm is not None and len(norm) == len(text) and VANISHING.search(text) is None:
-        return None
+    if norm is not None:
+        gone = [m.start() for m in VANISHING.finditer(text)]
+        if len(norm) == len(text) - len(gone):
+            if not gone:
+                return None
+            each = [1] * len(text)
+            for i in gone:
+                each[i] = 0
+            return list(accumulate(each))
     lengths = text.translate(_LENGTHS)
     if lengths.count("\x01") == len(lengths):
         return None

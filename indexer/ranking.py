@@ -80,36 +80,51 @@ CLAUSE_CACHE_SIZE = 1024
 
 def bm25f(snap: Snapshot, clause_list: list[Clause], docs: np.ndarray) -> np.ndarray:
     """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (sorted; aligned)."""
-    acc = np.zeros(snap.size, dtype=np.float64)
+    out = np.zeros(len(docs), dtype=np.float64)
+    acc = None  # per docnum, for clauses with about as many postings as there are matches
     for clause in clause_list:
-        _add_clause(snap, clause, docs, acc)
-    return acc[docs]
+        ids, values = _contribution(snap, clause, docs)
+        if ids is docs:
+            out += values
+        elif len(ids) > FEW_DOCS_RATIO * len(docs):  # gather at the matches
+            pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
+            held = ids[pos] == docs
+            out[held] += values[pos[held]]
+        elif len(ids):  # scatter over all postings
+            if acc is None:
+                acc = np.zeros(snap.size, dtype=np.float64)
+            acc[ids] += values
+    if acc is not None:
+        out += acc[docs]
+    return out
 
 
-def _add_clause(snap: Snapshot, clause: Clause, docs: np.ndarray, acc: np.ndarray) -> None:
-    """Add one clause's boost x BM25 to ``acc`` (per docnum) at least at ``docs``: from its
-    contributions over all its postings (remembered per snapshot), or, the first time a
-    clause meets far fewer matches than it has postings, computed at the matches alone."""
+def _contribution(snap: Snapshot, clause: Clause, docs: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """One clause's boost x BM25: (postings' docnums, value at each), over all its postings
+    (remembered per snapshot); or, the first time a clause meets far fewer matches than it
+    has postings, ``(docs, value at each of docs)``, computed at the matches alone."""
     cache = snap._term_cache
     key = ("bm25", clause)
     value = cache.get(key)
-    if value is None:
-        fieldname, word, _boost = clause
-        ids, tf = snap.postings(fieldname, word)
-        if not len(ids) or not len(docs):
-            return
-        if len(docs) * FEW_DOCS_RATIO < len(ids):
-            pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
-            held = pos[ids[pos] == docs]
-            acc[ids[held]] += _bm25(snap, clause, len(ids), ids[held], tf[held])
-            return
-        value = (ids, _bm25(snap, clause, len(ids), ids, tf))
-        with snap._lock:
-            cache[key] = value
-            while len(cache) > CONTRIBUTION_CACHE_SIZE:
-                cache.popitem(last=False)
-    ids, contribution = value
-    acc[ids] += contribution
+    if value is not None:
+        return value
+    fieldname, word, _boost = clause
+    ids, tf = snap.postings(fieldname, word)
+    if not len(ids):
+        return ids, np.zeros(0)
+    if len(docs) * FEW_DOCS_RATIO < len(ids):
+        pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
+        held = ids[pos] == docs
+        out = np.zeros(len(docs), dtype=np.float64)
+        out[held] = _bm25(snap, clause, len(ids), ids[pos[held]], tf[pos[held]])
+        return docs, out
+    value = (ids, _bm25(snap, clause, len(ids), ids, tf))
+    with snap._lock:
+        cache[key] = value
+        while len(cache) > CONTRIBUTION_CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
 
 
 # A clause with this many times more postings than matches is scored over the matches only.

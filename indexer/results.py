@@ -59,8 +59,10 @@ def grouped_page(
     rep_sorted = snap.report_idx[doc_sorted]
     # A stable sort by report keeps the ranking order inside each report's run.
     by_report = np.argsort(rep_sorted, kind="stable")
-    uniq, first_in_run, counts = np.unique(rep_sorted[by_report], return_index=True,
-                                           return_counts=True)
+    runs = rep_sorted[by_report]
+    first_in_run = np.flatnonzero(np.concatenate(([True], runs[1:] != runs[:-1])))
+    counts = np.diff(np.append(first_in_run, len(runs)))
+    uniq = runs[first_in_run]
     best_pos = by_report[first_in_run]  # rank of each report's best paragraph
     report_order = np.argsort(best_pos, kind="stable")[offset : offset + limit]
     hits: list[Hit] = []

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import integrity, segment_cache, whoosh_read
 from .errors import IndexDamagedError, SchemaVersionError
-from .facets import FacetColumn
+from .facets import FacetColumn, load_sort_tables
 from .models import Report, Section
 from .normalize import normalize
 from .pubdates import UNDATED, day_number
@@ -277,6 +277,7 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
     report_idx[~is_para] = -1
     heading_table, heading_code = _merged_codes(
         [(leaf.data.headings, leaf.data.heading_code) for leaf in leaves], ())
+    load_sort_tables()
     columns = {}
     for name in FACET_COLUMNS:
         values, codes = _merged_codes(

@@ -345,10 +345,11 @@ def test_every_way_to_a_unit_equals_grep(seed_index, monkeypatch, scan_chars,
     over the texts for one character, the ``str.find`` scan of a small segment -- is grep's."""
     monkeypatch.setattr(M_MATCH, "SCAN_CHARS", scan_chars)
     monkeypatch.setattr(M_MATCH, "CHARS_PER_PREFIX_LIST", chars_per_list)
+    monkeypatch.setattr(M_MATCH, "FEW_CANDIDATES", 0)  # body words' postings confirm candidates
     snap = M_SEARCH.snapshot(seed_index)
     docs, normed = _live_texts(snap)
     for unit in ["的", "法", "法治政府", "2023", "(一)", "国家", "治政", "无此词语", "𠀀", "。",
-                 "政府", "建设法治"]:
+                 "政府", "建设法治", "合法性", "法治政府建设", "行政执法", "人民政府"]:
         found = np.zeros(snap.size, dtype=bool)
         found[M_MATCH.unit_docs(snap, unit)] = True
         assert found[docs].tolist() == _grep_mask(normed, unit), unit
