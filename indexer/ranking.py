@@ -79,56 +79,31 @@ CLAUSE_CACHE_SIZE = 1024
 
 
 def bm25f(snap: Snapshot, clause_list: list[Clause], docs: np.ndarray) -> np.ndarray:
-    """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (sorted; aligned)."""
+    """Whoosh's BM25F score of the clauses for each docnum of ``docs`` (sorted; aligned),
+    computed at the postings of ``docs`` alone, segment by segment: each posting list is
+    mapped onto the matches with one gather (``slot``), whatever its length."""
     out = np.zeros(len(docs), dtype=np.float64)
-    acc = None  # per docnum, for clauses with about as many postings as there are matches
+    if not len(docs) or not clause_list:
+        return out
+    slot = np.full(snap.size, -1, dtype=np.int32)  # per docnum: its index in ``docs``
+    slot[docs] = np.arange(len(docs), dtype=np.int32)
     for clause in clause_list:
-        ids, values = _contribution(snap, clause, docs)
-        if ids is docs:
-            out += values
-        elif len(ids) > FEW_DOCS_RATIO * len(docs):  # gather at the matches
-            pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
-            held = ids[pos] == docs
-            out[held] += values[pos[held]]
-        elif len(ids):  # scatter over all postings
-            if acc is None:
-                acc = np.zeros(snap.size, dtype=np.float64)
-            acc[ids] += values
-    if acc is not None:
-        out += acc[docs]
+        fieldname, word, _boost = clause
+        parts = snap.leaf_postings(fieldname, word)
+        # Whoosh's doc_frequency: the term's postings in every segment, deleted ones included.
+        df = sum(len(ids) for _leaf, ids, _tf in parts)
+        where, tfs = [], []
+        for leaf, ids, tf in parts:
+            at = slot[leaf.offset : leaf.offset + leaf.data.doc_count][ids]
+            held = at >= 0
+            where.append(at[held])
+            tfs.append(tf[held])
+        if where:
+            at, tf = (where[0], tfs[0]) if len(where) == 1 else (np.concatenate(where),
+                                                                 np.concatenate(tfs))
+            if len(at):
+                out[at] += _bm25(snap, clause, df, docs[at], tf)
     return out
-
-
-def _contribution(snap: Snapshot, clause: Clause, docs: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """One clause's boost x BM25: (postings' docnums, value at each), over all its postings
-    (remembered per snapshot); or, the first time a clause meets far fewer matches than it
-    has postings, ``(docs, value at each of docs)``, computed at the matches alone."""
-    cache = snap._term_cache
-    key = ("bm25", clause)
-    value = cache.get(key)
-    if value is not None:
-        return value
-    fieldname, word, _boost = clause
-    ids, tf = snap.postings(fieldname, word)
-    if not len(ids):
-        return ids, np.zeros(0)
-    if len(docs) * FEW_DOCS_RATIO < len(ids):
-        pos = np.searchsorted(ids, docs).clip(max=len(ids) - 1)
-        held = ids[pos] == docs
-        out = np.zeros(len(docs), dtype=np.float64)
-        out[held] = _bm25(snap, clause, len(ids), ids[pos[held]], tf[pos[held]])
-        return docs, out
-    value = (ids, _bm25(snap, clause, len(ids), ids, tf))
-    with snap._lock:
-        cache[key] = value
-        while len(cache) > CONTRIBUTION_CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
-
-
-# A clause with this many times more postings than matches is scored over the matches only.
-FEW_DOCS_RATIO = 8
 
 
 def _bm25(snap: Snapshot, clause: Clause, df: int, ids: np.ndarray, tf: np.ndarray
@@ -144,9 +119,6 @@ def _bm25(snap: Snapshot, clause: Clause, df: int, ids: np.ndarray, tf: np.ndarr
     tf = tf.astype(np.float64)
     norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
     return boost * (idf * ((tf * (BM25_K1 + 1)) / (tf + norm)))
-
-
-CONTRIBUTION_CACHE_SIZE = 512
 
 
 def scores(snap: Snapshot, pq: ParsedQuery, docs: np.ndarray) -> np.ndarray:

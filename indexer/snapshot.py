@@ -104,17 +104,24 @@ class Snapshot:
         value = self.columns["section"].values[code]
         return Section(value) if value else Section.OTHER
 
-    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(global docnums, weights) of ``term`` in every segment (deleted ones included)."""
-        ids: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
+    def leaf_postings(self, fieldname: str, term: str
+                      ) -> list[tuple[Leaf, np.ndarray, np.ndarray]]:
+        """(segment, its docnums, weights) of ``term`` in each segment that has it (deleted
+        documents included)."""
+        out = []
         for leaf in self.leaves:
             if fieldname == "body" and term not in leaf.data.body_words:
                 continue  # the segment's vocabulary says so: no look-up in its terms
             local, w = leaf.data.postings(leaf.reader, fieldname, term)
             if len(local):
-                ids.append(local.astype(np.int64) + leaf.offset)
-                weights.append(w)
+                out.append((leaf, local, w))
+        return out
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, weights) of ``term`` in every segment (deleted ones included)."""
+        parts = self.leaf_postings(fieldname, term)
+        ids = [local.astype(np.int64) + leaf.offset for leaf, local, _w in parts]
+        weights = [w for _leaf, _local, w in parts]
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if len(ids) == 1:
