@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from .normalize import normalize, normalized_ends
+from .normalize import normalize, original_spans
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -34,12 +33,7 @@ def find_spans(text: str, needles: Iterable[str], norm: str | None = None
     found = [(i, i + len(needle)) for needle in needles for i in _occurrences(norm, needle)]
     if not found:
         return ()
-    # Mapping back to the original only when some character did not normalise to exactly
-    # one character (whitespace, NFKC expansions): most paragraphs need no map at all.
-    ends = normalized_ends(text, norm)
-    if ends is not None:
-        found = [(bisect_right(ends, s), bisect_right(ends, e - 1) + 1) for s, e in found]
-    return tuple(merge_spans(found))
+    return tuple(merge_spans(original_spans(text, norm, found)))
 
 
 def _occurrences(norm: str, needle: str) -> list[int]:

@@ -74,7 +74,10 @@ def leaf_unit_docs(leaf: Leaf, unit: str) -> np.ndarray:
     for g in grams[1:MAX_GRAMS]:
         if len(docs) <= FEW_CANDIDATES:
             break
+        before = len(docs)
         docs = _intersect(docs, data.postings(reader, "grams", g)[0], data.doc_count)
+        if len(docs) * 20 > before * 19:  # it kept 95%: the next, commoner gram keeps more
+            break
     if not len(docs):
         return docs
     return docs[_holding(leaf, docs, unit)]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
@@ -142,26 +144,32 @@ _LENGTHS = _LengthTable()
 VANISHING = re.compile(r"[\s\u200b\u200c\u200d\ufeff]")
 
 
-def normalized_ends(text: str, norm: str | None = None) -> list[int] | None:
+def original_spans(text: str, norm: str, spans: Iterable[tuple[int, int]]
+                   ) -> list[tuple[int, int]]:
+    """[start, end) spans of ``norm`` (``normalize(text)``) as spans of ``text``: the original
+    characters they came from (``original_span`` over ``normalize_with_offsets``).
+
+    When ``norm`` is as long as the text less its vanishing characters, every other character
+    gave exactly one (vanishing ones give none, every other at least one): the map is then the
+    positions of the vanishing characters alone, no look-up per character."""
+    gone = [m.start() for m in VANISHING.finditer(text)]
+    if len(norm) == len(text) - len(gone):
+        if not gone:
+            return list(spans)
+        gaps = [g - j for j, g in enumerate(gone)]  # where each gap falls in ``norm``
+        return [(s + bisect_right(gaps, s), e + bisect_right(gaps, e - 1)) for s, e in spans]
+    ends = normalized_ends(text) or list(range(1, len(text) + 1))
+    return [(bisect_right(ends, s), bisect_right(ends, e - 1) + 1) for s, e in spans]
+
+
+def normalized_ends(text: str) -> list[int] | None:
     """For each character ``j`` of ``text``, ``len(normalize(text[: j + 1]))``; None when every
     character normalises to exactly one character (normalised offsets are then original ones).
 
     The normalised character ``i`` comes from original character ``bisect_right(ends, i)``:
     the same map as ``normalize_with_offsets``, at C speed (a ``translate`` and, only when
-    needed, an ``accumulate``, instead of a Python loop per character). With ``norm``
-    (``normalize(text)``), no character needs a look-up when ``norm`` is as long as the
-    text less its vanishing characters: those give none, every other at least one, so then
-    each other gives exactly one.
+    needed, an ``accumulate``, instead of a Python loop per character).
     """
-    if norm is not None:
-        gone = [m.start() for m in VANISHING.finditer(text)]
-        if len(norm) == len(text) - len(gone):
-            if not gone:
-                return None
-            each = [1] * len(text)
-            for i in gone:
-                each[i] = 0
-            return list(accumulate(each))
     lengths = text.translate(_LENGTHS)
     if lengths.count("\x01") == len(lengths):
         return None

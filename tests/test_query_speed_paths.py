@@ -17,7 +17,13 @@ from indexer import SearchRequest, search
 from indexer.facets import build_column, count_facet
 from indexer.highlight import find_spans, merge_spans
 from indexer.models import FACET_FIELDS, Mode, Scope, Sort
-from indexer.normalize import normalize, normalize_with_offsets, normalized_ends
+from indexer.normalize import (
+    normalize,
+    normalize_with_offsets,
+    normalized_ends,
+    original_span,
+    original_spans,
+)
 from indexer.query import parse_query
 
 M_SEARCH = importlib.import_module("indexer.searching")
@@ -84,7 +90,8 @@ def test_normalized_ends_is_the_offset_map(text: str) -> None:
     ``normalize_with_offsets``; None exactly when that map is the identity."""
     norm, offsets = normalize_with_offsets(text)
     ends = normalized_ends(text)
-    assert normalized_ends(text, norm) == ends  # the shortcut given the normalised text
+    every = [(i, j) for i in range(len(norm)) for j in range(i + 1, min(len(norm), i + 3) + 1)]
+    assert original_spans(text, norm, every) == [original_span(offsets, i, j) for i, j in every]
     if ends is None:
         assert offsets == list(range(len(text))) and norm == normalize(text)
     else:
