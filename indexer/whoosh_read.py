@@ -18,6 +18,13 @@ block by block, from the structures of whoosh3's W3 codec:
 - field lengths are a ``NumericColumn("B")`` of length bytes (``byte_to_length``), shorter
   than the segment when its last documents have no length.
 
+Opening a file of a segment: Whoosh's ``CompoundStorage`` hands out a ``BufferFile`` over a
+slice of the segment's mmap, and ``BufferFile`` copies the whole slice into a ``BytesIO`` when
+it is made -- every posting list of a segment, for every reader opened. ``open_shared`` gives
+a ``SharedBufferFile`` instead: ``get`` slices the mmap, and the stream Whoosh's own matchers
+and tables read is a ``ViewStream`` over it (``FazhiCodec`` opens terms, postings and columns
+so).
+
 This is the only module that knows those internals (whoosh3 is pinned in pyproject.toml).
 Every function checks what it relies on and otherwise falls back to Whoosh's public API
 (same values, slower); tests/test_whoosh_read.py pins both paths to the public API's answers.
@@ -39,12 +46,94 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import OverlayStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ListMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from .errors import IndexDamagedError
+
+class ViewStream:
+    """A read-only binary stream over a memoryview: what ``BytesIO`` does for Whoosh's
+    streaming reads (``read``, ``readline``, ``seek``, ``tell``; ``pickle.load``), without
+    first copying the whole view."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._pos = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start, total = self._pos, len(self._view)
+        end = total if size is None or size < 0 else min(total, start + size)
+        self._pos = max(start, end)
+        return self._view[start:end].tobytes()
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        out = bytearray()
+        while size is None or size < 0 or len(out) < size:
+            chunk = self.read(1)
+            if not chunk:
+                break
+            out += chunk
+            if chunk == b"\n":
+                break
+        return bytes(out)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._view = memoryview(b"")
+
+
+class SharedBufferFile(BufferFile):
+    """``BufferFile`` over a slice of a segment's mmap that copies nothing: ``get`` slices the
+    mmap, and Whoosh's streaming reads go through a ``ViewStream`` over it."""
+
+    def __init__(self, buf: memoryview, name: str | None = None) -> None:  # noqa: D107
+        self._buf = buf
+        self._name = name
+        self.file = ViewStream(buf)
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+    def close(self) -> None:
+        if self.is_closed:
+            raise ValueError("This file is already closed")
+        self.file.close()
+        buf, self._buf = self._buf, None
+        try:
+            buf.release()
+        except (ValueError, BufferError):  # still exported by a slice somebody holds
+            pass
+        self.is_closed = True
+
+
+def open_shared(storage, name: str):
+    """The file ``name`` of a segment: a ``SharedBufferFile`` over the segment's mmap when it
+    is in the segment's compound file and mapped, else what the storage itself opens."""
+    compound = storage.a if isinstance(storage, OverlayStorage) else storage
+    source = getattr(compound, "_source", None)
+    if (isinstance(compound, CompoundStorage) and source is not None
+            and compound.file_exists(name)):
+        offset, length = compound.range(name)
+        return SharedBufferFile(memoryview(source)[offset : offset + length], name=name)
+    return storage.open_file(name)
+
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)

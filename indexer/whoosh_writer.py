@@ -37,19 +37,22 @@ import zlib
 from array import array
 from pathlib import Path
 
+import numpy as np
 from whoosh.codec.whoosh3 import (
     COMPRESSION_MIN_SIZE,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
+    W3PerDocReader,
     W3PostingsWriter,
+    W3TermsReader,
 )
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import TOC
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import integrity
+from . import integrity, whoosh_read
 
 # Postings per block of a posting list. Whoosh's default (128) suits its own matchers, which
 # skip block by block; search here reads whole lists, and each block costs a read and an
@@ -213,10 +216,17 @@ def _block_weights(weights: array) -> array | float | None:
     first = weights[0]
     if weights.count(first) == len(weights):
         return None if first == 1.0 else first
-    top = max(weights)
-    if top < 1 << 16 and min(weights) >= 0 and all(w.is_integer() for w in weights):
-        return array("B" if top < 1 << 8 else "H", map(int, weights))
+    if weights.typecode not in _FLOAT_TYPES:
+        return weights
+    values = np.frombuffer(weights, dtype=_FLOAT_TYPES[weights.typecode])
+    top = values.max()
+    if top < 1 << 16 and values.min() >= 0 and (values == np.rint(values)).all():
+        code, dtype = ("B", np.uint8) if top < 1 << 8 else ("H", np.uint16)
+        return array(code, values.astype(dtype).tobytes())
     return weights
+
+
+_FLOAT_TYPES = {"f": np.float32, "d": np.float64}
 
 
 class LeanFieldWriter(W3FieldWriter):
@@ -258,7 +268,18 @@ def _length_table(lengths, get) -> list:
 
 
 class FazhiCodec(W3Codec):
-    """Whoosh's W3 codec with the lean writers above (same on-disk format)."""
+    """Whoosh's W3 codec with the lean writers above (same on-disk format), whose readers open
+    a segment's files without copying them (``whoosh_read.open_shared``)."""
+
+    def terms_reader(self, storage, segment):
+        terms = segment.make_filename(self.TERMS_EXT)
+        return W3TermsReader(self, whoosh_read.open_shared(storage, terms),
+                             storage.file_length(terms),
+                             whoosh_read.open_shared(storage,
+                                                     segment.make_filename(self.POSTS_EXT)))
+
+    def per_document_reader(self, storage, segment):
+        return _SharedPerDocReader(storage, segment)
 
     def field_writer(self, storage, segment):
         return LeanFieldWriter(self, storage, segment)
@@ -267,6 +288,15 @@ class FazhiCodec(W3Codec):
         return LeanPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                   compression=self._compression,
                                   inlinelimit=self._inlinelimit)
+
+
+class _SharedPerDocReader(W3PerDocReader):
+    """W3's per-document reader, its column files opened without copying them."""
+
+    def _get_column_file(self, fieldname):
+        filename = W3Codec.column_filename(self._segment, fieldname)
+        return (whoosh_read.open_shared(self._storage, filename), 0,
+                self._storage.file_length(filename))
 
 
 class ChecksummedWriter(SegmentWriter):

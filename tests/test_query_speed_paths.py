@@ -345,11 +345,17 @@ def test_common_character_scan_equals_the_gram_union(seed_index) -> None:
             assert found, ch
 
 
-@pytest.mark.parametrize("scan_chars,chars_per_list", [(0, 1), (0, 10**9), (10**9, 1)])
+@pytest.mark.parametrize("scan_chars,chars_per_list,walk", [
+    (0, 1, True), (0, 1, False), (0, 10**9, True), (10**9, 1, True)])
 def test_every_way_to_a_unit_equals_grep(seed_index, monkeypatch, scan_chars,
-                                         chars_per_list) -> None:
-    """Each segment's way to a unit -- the grams' postings checked against the texts, the pass
-    over the texts for one character, the ``str.find`` scan of a small segment -- is grep's."""
+                                         chars_per_list, walk) -> None:
+    """Each segment's way to a unit -- the grams' postings checked against the texts, a
+    character's grams by a walk along the terms or one by one, the pass over the texts for one
+    character, the ``str.find`` scan of a small segment -- is grep's."""
+    from indexer import whoosh_read
+
+    if not walk:
+        monkeypatch.setattr(whoosh_read, "prefix_extents", lambda *a: None)
     monkeypatch.setattr(M_MATCH, "SCAN_CHARS", scan_chars)
     monkeypatch.setattr(M_MATCH, "CHARS_PER_PREFIX_LIST", chars_per_list)
     monkeypatch.setattr(M_MATCH, "FEW_CANDIDATES", 0)  # body words' postings confirm candidates

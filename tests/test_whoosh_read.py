@@ -3,8 +3,12 @@ real index: posting lists of many blocks, inlined ones, reference columns and fi
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
 from fixtures_search import make_report
@@ -18,6 +22,7 @@ from indexer.whoosh_read import (
     prefix_extents,
     prefix_terms,
     ref_column,
+    ViewStream,
 )
 
 
@@ -101,6 +106,20 @@ def test_prefix_lists_equal_the_terms_one_by_one(reader, prefix) -> None:
     assert seen or prefix == "无"
 
 
+def test_the_public_fallback_gives_the_same_postings(reader, monkeypatch) -> None:
+    """A reader that is not whoosh3's W3 terms reader is read through its matcher: the same
+    postings and document frequencies."""
+    from indexer import whoosh_read
+
+    expected = {(id(sub), t): postings(sub, "grams", t)[0].tolist()
+                for sub in _leaves(reader) for t in ("法治", "独有", "不存在")}
+    monkeypatch.setattr(whoosh_read, "_terminfo_bytes", lambda *a: whoosh_read._NO_TERM)
+    for sub in _leaves(reader):
+        for t in ("法治", "独有", "不存在"):
+            assert postings(sub, "grams", t)[0].tolist() == expected[(id(sub), t)]
+            assert doc_frequency(sub, "grams", t) == len(expected[(id(sub), t)])
+
+
 def test_ref_columns_equal_the_column_reader(reader) -> None:
     for sub in _leaves(reader):
         for name in ("province", "report_year", "report_id"):
@@ -177,3 +196,31 @@ def test_postings_of_a_segment_written_by_whoosh_itself(tmp_path) -> None:
                 assert ids.tolist() == expected_ids
                 assert np.allclose(weights, expected_weights)
             assert len(postings(sub, "body", "common")[0]) == 700
+
+
+@given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from(["read", "readline", "seek",
+                                                                   "tell", "readinto"]),
+                                                  st.integers(-2, 320)), max_size=25))
+def test_view_stream_reads_as_bytesio_does(data: bytes, steps) -> None:
+    """The stream Whoosh's own matchers read a segment's files through (no copy of the file)
+    answers every read, seek and tell as ``BytesIO`` over the same bytes."""
+    ours, theirs = ViewStream(memoryview(data)), io.BytesIO(data)
+    for op, n in steps:
+        if op == "seek":
+            assert ours.seek(max(n, 0)) == theirs.seek(max(n, 0))
+        elif op == "readinto":
+            a, b = bytearray(max(n, 0)), bytearray(max(n, 0))
+            assert ours.readinto(a) == theirs.readinto(b) and a == b
+        elif op == "tell":
+            assert ours.tell() == theirs.tell()
+        else:
+            assert getattr(ours, op)(n) == getattr(theirs, op)(n)
+
+
+def test_pickles_load_from_a_view_stream() -> None:
+    import pickle
+
+    blob = pickle.dumps((1, "法治", [2.5, None])) + pickle.dumps({"b": b"\x00\n"}, protocol=0)
+    stream = ViewStream(memoryview(blob))
+    assert pickle.load(stream) == (1, "法治", [2.5, None])
+    assert pickle.load(stream) == {"b": b"\x00\n"}
