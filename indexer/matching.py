@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import whoosh_read
 from .models import Scope
 from .query import ParsedQuery, Term
 from .schema import END
-from . import whoosh_read
 from .snapshot import Leaf, Snapshot
 
 # Grams intersected at most per term before checking candidates' texts.

@@ -72,7 +72,6 @@ class Snapshot:
     leaf_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     manifest: integrity.Manifest | None = None  # the generation's checksums
     _term_cache: OrderedDict = field(default_factory=OrderedDict)
-    _df_cache: dict = field(default_factory=dict)
     _clause_cache: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -116,26 +115,6 @@ class Snapshot:
             if len(local):
                 out.append((leaf, local, w))
         return out
-
-    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(global docnums, weights) of ``term`` in every segment (deleted ones included)."""
-        parts = self.leaf_postings(fieldname, term)
-        ids = [local.astype(np.int64) + leaf.offset for leaf, local, _w in parts]
-        weights = [w for _leaf, _local, w in parts]
-        if not ids:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if len(ids) == 1:
-            return ids[0], weights[0]
-        return np.concatenate(ids), np.concatenate(weights)
-
-    def doc_frequency(self, fieldname: str, term: str) -> int:
-        """Whoosh's document frequency of ``term`` (deleted documents included; remembered)."""
-        key = (fieldname, term)
-        found = self._df_cache.get(key)
-        if found is None:
-            found = self._df_cache[key] = sum(
-                whoosh_read.doc_frequency(leaf.reader, fieldname, term) for leaf in self.leaves)
-        return found
 
     def close(self) -> None:
         try:
