@@ -38,7 +38,8 @@ def facet_page(settings: Settings, request: SearchRequest, field: str, contains:
     rows = FacetRows(snap, found.masks, Scope(request.scope), filters, found.restrict)
     column = snap.columns[field]
     facet = count_facet(column, rows.of(field), filters.get(field, ()), len(column.values),
-                        year_sort_key(field), snap.report_idx, request.facet_sort)
+                        year_sort_key(field), snap.report_idx, request.facet_sort,
+                        rows.per_report(field))
     values = _containing(field, facet.values, contains.strip())
     return FacetPage(field, tuple(values[offset:offset + limit]), len(values), offset, limit,
                      contains.strip())

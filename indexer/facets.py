@@ -27,6 +27,10 @@ class FacetColumn:
     codes: np.ndarray  # int32, one per paragraph ordinal
     values: tuple[str | None, ...]
     parents: tuple[str | None, ...]  # the value one level up (jurisdiction drill-down)
+    # The code of each report (by ordinal) when every live paragraph of a report has the same
+    # one (a report's place, level, year; not its sections): reports are then counted per
+    # report, not per (value, report) pair of the matches.
+    report_codes: np.ndarray | None = None
 
     def code_of(self, value: str) -> int | None:
         try:
@@ -66,6 +70,7 @@ def count_facet(
     sort_key: Callable[[str], object] | None = None,
     report_idx: np.ndarray | None = None,
     order: FacetSort | str = FacetSort.PARAGRAPHS,
+    per_report: np.ndarray | None = None,
 ) -> Facet:
     """The facet of ``column`` over the paragraphs in ``mask`` (a boolean mask, or the
     paragraphs' ordinals: cheaper to gather from): the ``size`` values with most matching
@@ -73,13 +78,23 @@ def count_facet(
     paragraphs, most reports, or by value: ``value_sort_key``) -- ``sort_key`` (years), when
     given, breaks ties and orders by value; selected values always listed; flagged when
     truncated. With ``report_idx`` (report ordinal per paragraph), each value also counts its
-    reports (needed for ``order`` reports)."""
+    reports (needed for ``order`` reports); ``per_report`` (the paragraphs of ``mask`` in each
+    report, by ordinal) lets a column whose value is the report's count per report."""
     order = FacetSort(order)
     # Python ints from here on: indexing numpy arrays value by value is the slow part.
-    codes = column.codes[mask]
-    counts: list[int] = np.bincount(codes, minlength=len(column.values)).tolist()
-    reports = _report_counts(codes, report_idx[mask], len(column.values)) \
-        if report_idx is not None else None
+    counts: list[int]
+    reports: list[int] | None = None
+    if per_report is not None and column.report_codes is not None:
+        # A report-level value: sums over the reports, not over every matching paragraph.
+        size_all = len(column.values)
+        counts = np.bincount(column.report_codes, weights=per_report,
+                             minlength=size_all).astype(np.int64).tolist()
+        reports = np.bincount(column.report_codes[per_report > 0], minlength=size_all).tolist()
+    else:
+        codes = column.codes[mask]
+        counts = np.bincount(codes, minlength=len(column.values)).tolist()
+        if report_idx is not None:
+            reports = _report_counts(codes, report_idx[mask], len(column.values))
     values = column.values
     by_value = sort_key or value_sort_key(column.name)
     present = [c for c in range(1, len(counts)) if counts[c]]

@@ -102,7 +102,8 @@ def facets(snap: Snapshot, masks: Masks, scope: Scope, filters: dict[str, tuple[
         # Years are few and read as a sequence: every year present is listed, never a top-N.
         limit = len(snap.columns[name].values) if name == "report_year" else size
         out.append(count_facet(snap.columns[name], rows.of(name), filters.get(name, ()), limit,
-                               year_sort_key(name), snap.report_idx, order))
+                               year_sort_key(name), snap.report_idx, order,
+                               rows.per_report(name)))
     return tuple(out)
 
 
@@ -115,14 +116,26 @@ class FacetRows:
         self.snap, self.masks, self.scope = snap, masks, scope
         self.filters, self.restrict = filters, restrict
         self._rows: dict[frozenset[str], np.ndarray] = {}
+        self._per_report: dict[frozenset[str], np.ndarray] = {}
+
+    def _skip(self, name: str) -> frozenset[str]:
+        if name in REGION_FIELDS and REGION_FIELDS & self.filters.keys():
+            return frozenset(REGION_FIELDS)
+        if name in self.filters:
+            return frozenset({name})
+        return frozenset()
+
+    def per_report(self, name: str) -> np.ndarray:
+        """The rows of ``name`` counted per report ordinal."""
+        skip = self._skip(name)
+        counts = self._per_report.get(skip)
+        if counts is None:
+            counts = self._per_report[skip] = np.bincount(
+                self.snap.report_idx[self.of(name)], minlength=len(self.snap.reports))
+        return counts
 
     def of(self, name: str) -> np.ndarray:
-        if name in REGION_FIELDS and REGION_FIELDS & self.filters.keys():
-            skip = frozenset(REGION_FIELDS)
-        elif name in self.filters:
-            skip = frozenset({name})
-        else:
-            skip = frozenset()
+        skip = self._skip(name)
         rows = self._rows.get(skip)
         if rows is None:
             filt = filter_mask(self.snap, self.filters, skip)

@@ -268,7 +268,7 @@ def _build(key: tuple[int, int], reader, leaves: list[Leaf]) -> Snapshot:
     for name in FACET_COLUMNS:
         values, codes = _merged_codes(
             [(leaf.data.facet_values[name], leaf.data.facet_codes[name]) for leaf in leaves], "")
-        columns[name] = _facet_column(name, values, codes, reports, report_idx)
+        columns[name] = _facet_column(name, values, codes, reports, report_idx, live)
     years = np.array([r.report_year if r.report_year is not None else -1 for r in reports]
                      + [-1], dtype=np.int32)
     report_ord = {r.report_id: i for i, r in enumerate(reports)}
@@ -348,9 +348,10 @@ _PARENT = {"city": "province", "county": "city", "town": "county"}
 
 
 def _facet_column(name: str, values: list, codes: np.ndarray, reports: list[Report],
-                  report_idx: np.ndarray) -> FacetColumn:
+                  report_idx: np.ndarray, live: np.ndarray) -> FacetColumn:
     """A FacetColumn over global docnums (value None for code 0); jurisdiction values carry
-    their parent (the value one level up in the same reports)."""
+    their parent (the value one level up in the same reports), and the code of each report
+    when its live paragraphs all share one."""
     parent_of: dict[str, str | None] = {}
     if name in _PARENT:
         for r in reports:
@@ -359,4 +360,14 @@ def _facet_column(name: str, values: list, codes: np.ndarray, reports: list[Repo
                 parent_of.setdefault(str(v), getattr(r, _PARENT[name]))
     table = tuple([None] + [str(v) for v in values[1:]])
     parents = tuple(parent_of.get(v) if v is not None else None for v in table)
-    return FacetColumn(name, codes, table, parents)
+    return FacetColumn(name, codes, table, parents,
+                       _report_codes(codes, report_idx, live, len(reports)))
+
+
+def _report_codes(codes: np.ndarray, report_idx: np.ndarray, live: np.ndarray,
+                  count: int) -> np.ndarray | None:
+    """Each report's code when all its live paragraphs have the same one, else None."""
+    live_codes, live_reports = codes[live], report_idx[live]
+    per_report = np.zeros(count, dtype=np.int32)
+    per_report[live_reports] = live_codes
+    return per_report if np.array_equal(per_report[live_reports], live_codes) else None
