@@ -156,18 +156,27 @@ _BLOCK_SIZE = struct.Struct("!i")
 _NO_TERM = object()
 
 
-def _terminfo_bytes(reader: SegmentReader, fieldname: str, btext: bytes):
-    """The packed term info of a term (None: no such term), or ``_NO_TERM`` when the reader
-    is not whoosh3's W3 terms reader (the caller then uses the public API)."""
+def _terms_key(reader: SegmentReader, fieldname: str, btext: bytes):
+    """(the W3 terms file's ordered hash table, the key of ``btext`` in ``fieldname``; None
+    when the segment has no such field), or ``_NO_TERM`` when the reader is not whoosh3's W3
+    terms reader (the caller then uses the public API)."""
     terms = getattr(reader, "_terms", None)
     fieldmap = getattr(terms, "_fieldmap", None)
     tindex = getattr(terms, "_tindex", None)
-    if fieldmap is None or tindex is None or not hasattr(terms, "_postfile"):
+    if (fieldmap is None or tindex is None or not hasattr(terms, "_postfile")
+            or not hasattr(tindex, "items_from")):
         return _NO_TERM
     fnum = fieldmap.get(fieldname)
-    if fnum is None:
-        return None
-    return tindex.get(pack_ushort(fnum) + btext)
+    return tindex, (None if fnum is None else pack_ushort(fnum) + btext)
+
+
+def _terminfo_bytes(reader: SegmentReader, fieldname: str, btext: bytes):
+    """The packed term info of a term (None: no such term), or ``_NO_TERM``."""
+    found = _terms_key(reader, fieldname, btext)
+    if found is _NO_TERM:
+        return _NO_TERM
+    tindex, key = found
+    return None if key is None else tindex.get(key)
 
 
 def doc_frequency(reader: SegmentReader, fieldname: str, text: str) -> int:
@@ -322,15 +331,12 @@ def prefix_extents(reader: SegmentReader, fieldname: str, prefix: str) -> list |
     """The packed term infos of every term of ``fieldname`` that starts with ``prefix``, in
     term order: one walk along the terms file's sorted keys (``items_from``), no hash look-up
     per term. None when the reader is not whoosh3's W3 terms reader."""
-    terms = getattr(reader, "_terms", None)
-    tindex = getattr(terms, "_tindex", None)
-    fieldmap = getattr(terms, "_fieldmap", None)
-    if tindex is None or fieldmap is None or not hasattr(tindex, "items_from"):
+    found = _terms_key(reader, fieldname, prefix.encode("utf-8"))
+    if found is _NO_TERM:
         return None
-    fnum = fieldmap.get(fieldname)
-    if fnum is None:
+    tindex, start = found
+    if start is None:
         return []
-    start = pack_ushort(fnum) + prefix.encode("utf-8")
     out = []
     for key, value in tindex.items_from(start):
         if not key.startswith(start):
