@@ -205,8 +205,10 @@ def postings(reader: SegmentReader, fieldname: str, text: str) -> tuple[np.ndarr
     return _matcher_arrays(reader, fieldname, btext)
 
 
-def _decode_blocks(buf: bytes, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, weights) of one posting list's bytes: the magic, then its chain of blocks."""
+def _decode_blocks(buf: bytes, offset: int, with_weights: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray | None]:
+    """(docnums, weights) of one posting list's bytes: the magic, then its chain of blocks
+    (weights None unless ``with_weights``)."""
     if bytes(buf[:4]) != WHOOSH3_HEADER_MAGIC:
         raise IndexDamagedError(f"a posting list at offset {offset} of a segment is damaged "
                                 f"(bad block tag {bytes(buf[:4])!r}): run `fazhi index`")
@@ -223,11 +225,13 @@ def _decode_blocks(buf: bytes, offset: int) -> tuple[np.ndarray, np.ndarray]:
         data = buf[stream.tell() : end]
         deltas, weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
         id_parts.append(_block_ids(deltas, count))
-        weight_parts.append(_block_weights(weights, count))
+        if with_weights:
+            weight_parts.append(_block_weights(weights, count))
         pos = end
     if len(id_parts) == 1:
-        return id_parts[0], weight_parts[0]
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return id_parts[0], weight_parts[0] if with_weights else None
+    return (np.concatenate(id_parts),
+            np.concatenate(weight_parts) if with_weights else None)
 
 
 def _block_ids(deltas, count: int) -> np.ndarray:
@@ -361,10 +365,10 @@ def docs_of_extents(reader: SegmentReader, infos: list) -> list[np.ndarray]:
     hi = max(off + length for off, length in extents)
     postfile = reader._terms._postfile
     if hi - lo > 2 * sum(length for _, length in extents):  # not neighbours: one read each
-        return inlined + [_decode_blocks(postfile.get(off, length), off)[0]
+        return inlined + [_decode_blocks(postfile.get(off, length), off, False)[0]
                           for off, length in extents]
     view = memoryview(postfile.get(lo, hi - lo))
-    return inlined + [_decode_blocks(view[off - lo : off - lo + length], off)[0]
+    return inlined + [_decode_blocks(view[off - lo : off - lo + length], off, False)[0]
                       for off, length in extents]
 
 
