@@ -42,14 +42,12 @@ import numpy as np
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
-    W3LeafMatcher,
     W3TermInfo,
     _lenfield,
 )
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.structfile import BufferFile
-from whoosh.matching import ListMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
@@ -253,34 +251,12 @@ def _block_weights(weights, count: int) -> np.ndarray:
 
 def _matcher_arrays(reader: SegmentReader, fieldname: str, btext: bytes
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """The same arrays through the segment's matcher (a reader that is not whoosh3's W3)."""
+    """The same arrays through the segment's own matcher (a reader that is not whoosh3's W3),
+    posting by posting."""
     m = _raw_matcher(reader, fieldname, btext)
     if m is None:
         return _EMPTY_IDS, _EMPTY_WEIGHTS
-    if isinstance(m, W3LeafMatcher) and hasattr(m, "_read_data"):
-        return _leaf_arrays(m)
-    if isinstance(m, ListMatcher):
-        ids = np.asarray(m._ids, dtype=np.int32)
-        weights = (np.asarray(m._weights, dtype=np.float32) if m._weights is not None
-                   else np.ones(len(ids), dtype=np.float32))
-        return ids, weights
     return _public_arrays(m)
-
-
-def _leaf_arrays(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
-    while not m._atend:
-        count = m._blocklength
-        m._read_data()
-        deltas, weights, _values = m._data
-        id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        weight_parts.append(_block_weights(weights, count))
-        m._next_block()
-    if not id_parts:
-        return _EMPTY_IDS, _EMPTY_WEIGHTS
-    return (np.concatenate(id_parts).astype(np.int32),
-            np.concatenate(weight_parts))
 
 
 def _public_arrays(m) -> tuple[np.ndarray, np.ndarray]:

@@ -59,6 +59,7 @@ from . import integrity, whoosh_read
 # unpickle, so a longer block makes a first-time read several times cheaper.
 BLOCK_POSTINGS = 8192
 
+
 class ArrayPostingPool(PostingPool):
     """Whoosh's posting pool, held as one growing array of docnums and of weights per term
     instead of one 5-tuple per posting: about 12 bytes a posting instead of about 170, so a
@@ -172,14 +173,12 @@ class LeanPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
-        if len(ids) < ARRAY_MIN_POSTINGS:  # W3's own tuples: smaller for a few postings
-            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-            databytes = pickle.dumps(data, BLOCK_PICKLE)
-            comp = self._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
-        else:  # raw arrays, not compressed: inflating cost more than the rest of a read
-            data = (_delta_ids(ids), _block_weights(self._weights), self._mini_values())
-            databytes = pickle.dumps(data, BLOCK_PICKLE)
-            comp = 0
+        few = len(ids) < ARRAY_MIN_POSTINGS  # W3's own tuples: smaller for a few postings
+        data = ((self._mini_ids(), self._mini_weights(), self._mini_values()) if few
+                else (_delta_ids(ids), _block_weights(self._weights), self._mini_values()))
+        databytes = pickle.dumps(data, BLOCK_PICKLE)
+        # Raw arrays stay uncompressed: inflating them cost more than the rest of a read.
+        comp = self._compression if few and len(databytes) >= COMPRESSION_MIN_SIZE else 0
         if comp:
             databytes = zlib.compress(databytes, comp)
         info = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
