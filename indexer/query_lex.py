@@ -192,12 +192,20 @@ def needs_quotes(text: str) -> bool:
 
 
 def lex_is_not_one_term(text: str) -> bool:
-    try:
-        toks = lex(text)
-    except Exception:  # noqa: BLE001 - any refusal means "quote it"
+    """Whether ``text`` typed bare would not lex as this one term, alone or between other
+    terms (a lone ``(`` is a term, but opens a group when more follows; ``OR`` alone is a
+    term, but an operator between two)."""
+    if any(c in "*?＊？" for c in text):
         return True
-    return len(toks) != 1 or toks[0].kind is not Kind.TERM or toks[0].text != text or any(
-        c in "*?＊？" for c in text)
+    for typed, at in ((text, 0), (f"甲 {text} 乙", 1)):
+        try:
+            toks = lex(typed)
+        except Exception:  # noqa: BLE001 - any refusal means "quote it"
+            return True
+        if (len(toks) != at * 2 + 1 or toks[at].kind is not Kind.TERM
+                or toks[at].text != text):
+            return True
+    return False
 
 
 def quote_term(text: str) -> str:

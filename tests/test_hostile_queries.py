@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from indexer import (
     FILTER_FIELDS,
@@ -238,6 +238,7 @@ def check_cli(code: int, out: str, err: str) -> None:
 
 @settings(max_examples=300, **HYPO)
 @given(query=QUERIES.filter(lambda q: "\x00" not in q), args=CLI_ARGS)
+@example(query="NOT 0 0 (", args=[])  # a suggestion once rendered the lone ( bare, opening a group
 def test_cli_answers_or_exits_2(fazhi_cli, cli_config, query, args) -> None:
     """`fazhi search` prints results (exit 0) or a message with exit 2, never a traceback."""
     runner = CliRunner()  # click >= 8.2 keeps stderr apart

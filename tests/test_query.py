@@ -167,3 +167,15 @@ def test_filter_labels_are_accepted() -> None:
     assert parse_filters([("level", "县级"), ("level", "乡镇"), ("section", "存在的不足"),
                           ("report_year", "2023年")]) == (
         ("level", ("county", "town")), ("report_year", ("2023",)), ("section", ("shortcomings",)))
+
+
+@pytest.mark.parametrize("text", ["(", "（", "OR", "or", "和", "NOT", "（一）", "法治", "a-b"])
+def test_a_rendered_term_reads_back_as_itself_between_others(text) -> None:
+    """``quote_term`` quotes what would lex otherwise in the middle of a query (a lone ``(``
+    opens a group when more follows, ``OR`` is an operator between terms): suggestions and
+    links built from the terms parse back to them."""
+    from indexer.query_lex import quote_term
+
+    pq = parse_query(f"甲 {quote_term(text)} -乙", Mode.EXACT, 200)
+    assert [[t.text for t in g] for g in pq.groups] == [["甲"], [text]]
+    assert [t.text for t in pq.negatives] == ["乙"]
